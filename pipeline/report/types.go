@@ -1,5 +1,3 @@
-// Package report holds the release report: its JSON shape (SPEC.md "Outputs"), its HTML
-// rendering, and its Ed25519 signature. It never holds an exact input count.
 package report
 
 // SchemaVersion is the report.json schema version.

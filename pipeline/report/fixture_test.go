@@ -1,0 +1,67 @@
+package report
+
+func fp(v float64) *float64 { return &v }
+func ip(v int) *int         { return &v }
+func sp(v string) *string   { return &v }
+
+// fixtureReport is a small, fully populated report. Its numbers are made up and consistent
+// with SPEC.md's budget split: ε 1.0 over two tables, Laplace noise.
+func fixtureReport() *Report {
+	return &Report{
+		SchemaVersion: SchemaVersion,
+		Tool:          Tool{Name: "statexport", Version: "0.1.0-test"},
+		Job:           "daycare-enrolment",
+		Release:       "2026-11-24",
+		StartedAt:     "2026-11-24T09:00:00+02:00",
+		FinishedAt:    "2026-11-24T09:00:07+02:00",
+		Register:      Register{Name: "Varhaiskasvatusrekisteri", Controller: "Inkoon kunta", Contact: "varhaiskasvatusjohtaja"},
+		ConfigSHA256:  "3b7e0c3f0b4d1e8a9c2f5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f809",
+		EffectiveConfig: map[string]any{
+			"job":     "daycare-enrolment",
+			"privacy": map[string]any{"epsilon": 1.0, "delta": 1e-6, "noise": "laplace"},
+		},
+		EffectiveConfigSHA256: "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0",
+		OverriddenKeys:        []string{"privacy.epsilon"},
+		Input:                 Input{Type: "csv"},
+		Columns: []Column{
+			{Name: "hetu", Role: "person_id", Action: "used for bounding and derived columns, then dropped"},
+			{Name: "first_name", Role: "identifier", Action: "dropped"},
+			{Name: "notes", Role: "drop", Action: "dropped"},
+			{Name: "unit", Role: "dimension", Action: "released as a dimension"},
+			{Name: "monthly_fee", Role: "measure", Action: "summed with noise"},
+			{Name: "age_band", Role: "derived", Action: "derived from hetu, released as a dimension"},
+		},
+		Privacy: Privacy{Epsilon: 1, Delta: 1e-6, Noise: "laplace", MaxPartitionsPerPerson: 1, MaxRowsPerPersonPerPartition: 1, MinPersons: 5},
+		Budget:  Budget{Ledger: "/srv/statexport/var/ledger.jsonl", Register: "Varhaiskasvatusrekisteri", Period: "2026", SpentBefore: 1, SpentThisRelease: 1, Limit: 4},
+		Tables: []Table{
+			{
+				Name: "enrolment_by_unit_age", Path: "enrolment_by_unit_age.parquet",
+				SHA256: "aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11aa11", Rows: 3,
+				Partitions: "private", GroupBy: []string{"unit", "age_band"},
+				SelectionThresholdPersons: fp(28.6), LedgerPrevSHA256: "bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22",
+				Epsilon: 0.5, Delta: 1e-6,
+				Aggregates: []Aggregate{
+					{Column: "persons", Kind: "persons", Epsilon: 0.25, NoiseScale: fp(4), CI95Halfwidth: fp(11.98), L0: 1, LInf: 1},
+					{Column: "monthly_fee_sum", Kind: "sum", Source: "monthly_fee", Min: fp(0), Max: fp(500), Epsilon: 0.25, NoiseScale: fp(2000), CI95Halfwidth: fp(5991.46), L0: 1, LInf: 500},
+				},
+			},
+			{
+				Name: "enrolment_by_unit", Path: "enrolment_by_unit.parquet",
+				SHA256: "cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33cc33", Rows: 2,
+				Partitions: "public", GroupBy: []string{"unit"}, CellsSuppressed: ip(1),
+				LedgerPrevSHA256: "bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22bb22",
+				Epsilon:          0.5,
+				Aggregates: []Aggregate{
+					{Column: "persons", Kind: "persons", Epsilon: 0.25, NoiseScale: fp(4), CI95Halfwidth: fp(11.98), L0: 1, LInf: 1},
+					{Column: "hours_p50", Kind: "quantile", Source: "hours", Min: fp(0), Max: fp(60), Epsilon: 0.25, L0: 1, LInf: 60},
+					{Column: "hours_p90", Kind: "quantile", Source: "hours", Min: fp(0), Max: fp(60), Epsilon: 0, L0: 1, LInf: 60},
+				},
+			},
+		},
+		ReportHTMLSHA256: sp("dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44"),
+		Checks: []Check{
+			{Name: "scan", Passed: true, Detail: "no personal data found in 2 tables"},
+			{Name: "min_persons", Passed: true, Detail: "every released cell has persons ≥ 5"},
+		},
+	}
+}
