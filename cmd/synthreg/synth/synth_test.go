@@ -406,8 +406,8 @@ func TestRowShape(t *testing.T) {
 
 func TestRowCounts(t *testing.T) {
 	for _, tc := range []struct {
-		name          string
-		opt           Options
+		name             string
+		opt              Options
 		heavyLo, heavyHi int // persons with >= 50 rows
 		hugeLo, hugeHi   int // persons with >= 500 rows
 	}{
