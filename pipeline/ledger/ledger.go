@@ -120,15 +120,11 @@ type Ledger struct {
 // used to admit a release (Append refuses it).
 func Read(path string) (*Ledger, error) {
 	l := &Ledger{Path: path}
-	f, err := os.Open(path)
+	// Stat before opening: opening a FIFO would block.
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return l, nil
 	}
-	if err != nil {
-		return nil, unreadable(path, err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
 	if err != nil {
 		return nil, unreadable(path, err)
 	}
@@ -138,6 +134,11 @@ func Read(path string) (*Ledger, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s: not a regular file", ErrUnreadable, path)
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, unreadable(path, err)
+	}
+	defer f.Close()
 	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil, unreadable(path, err)

@@ -125,7 +125,7 @@ func (s Summary) WriteJSON(w io.Writer) error {
 //
 //	REGISTER  PERIOD    RELEASES  SPENT  LIMIT  REMAINING
 //	Reg       2026      2         2      4      2
-//	Reg       lifetime  2         2
+//	Reg       lifetime  2         2      -      -
 //
 //	chain: intact, 2 entries, head <hex>
 func (s Summary) WriteText(w io.Writer) error {
@@ -139,7 +139,7 @@ func (s Summary) WriteText(w io.Writer) error {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", r.Register, p.Period, p.Releases,
 					fmtNum(p.Spent), fmtNum(p.Limit), fmtNum(p.Remaining))
 			}
-			fmt.Fprintf(tw, "%s\tlifetime\t%d\t%s\t\t\n", r.Register, r.Lifetime.Releases, fmtNum(r.Lifetime.Spent))
+			fmt.Fprintf(tw, "%s\tlifetime\t%d\t%s\t-\t-\n", r.Register, r.Lifetime.Releases, fmtNum(r.Lifetime.Spent))
 		}
 	}
 	if err := tw.Flush(); err != nil {

@@ -1,0 +1,47 @@
+package ledger
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPeriods(t *testing.T) {
+	hel, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		t.Skip("no tz database:", err)
+	}
+	cases := []struct {
+		name   string
+		t      time.Time
+		kind   string
+		want   string
+		wantAt time.Time
+	}{
+		{"year", time.Date(2026, 11, 24, 12, 0, 0, 0, hel), "year", "2026", time.Date(2026, 1, 1, 0, 0, 0, 0, hel)},
+		{"quarter 4", time.Date(2026, 11, 24, 12, 0, 0, 0, hel), "quarter", "2026-Q4", time.Date(2026, 10, 1, 0, 0, 0, 0, hel)},
+		{"quarter 1 first instant", time.Date(2026, 1, 1, 0, 0, 0, 0, hel), "quarter", "2026-Q1", time.Date(2026, 1, 1, 0, 0, 0, 0, hel)},
+		{"quarter 1 last instant", time.Date(2026, 3, 31, 23, 59, 59, 999999999, hel), "quarter", "2026-Q1", time.Date(2026, 1, 1, 0, 0, 0, 0, hel)},
+		{"quarter 2", time.Date(2026, 4, 1, 0, 0, 0, 0, hel), "quarter", "2026-Q2", time.Date(2026, 4, 1, 0, 0, 0, 0, hel)},
+		{"quarter 3", time.Date(2026, 9, 30, 10, 0, 0, 0, hel), "quarter", "2026-Q3", time.Date(2026, 7, 1, 0, 0, 0, 0, hel)},
+		{"month", time.Date(2026, 2, 28, 10, 0, 0, 0, hel), "month", "2026-02", time.Date(2026, 2, 1, 0, 0, 0, 0, hel)},
+		{"month across DST", time.Date(2026, 3, 31, 10, 0, 0, 0, hel), "month", "2026-03", time.Date(2026, 3, 1, 0, 0, 0, 0, hel)},
+		{"new year in Helsinki, old year in UTC", time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC).In(hel), "year", "2027", time.Date(2027, 1, 1, 0, 0, 0, 0, hel)},
+		{"same instant in UTC", time.Date(2026, 12, 31, 23, 30, 0, 0, time.UTC), "year", "2026", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"year padded", time.Date(987, 5, 1, 0, 0, 0, 0, time.UTC), "year", "0987", time.Date(987, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"unknown kind", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC), "week", "", time.Time{}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := PeriodOf(c.t, c.kind); got != c.want {
+				t.Errorf("PeriodOf = %q, want %q", got, c.want)
+			}
+			got := PeriodStart(c.t, c.kind)
+			if !got.Equal(c.wantAt) || got.Location() != c.wantAt.Location() {
+				t.Errorf("PeriodStart = %v, want %v", got, c.wantAt)
+			}
+			if c.want != "" && PeriodOf(got, c.kind) != c.want {
+				t.Errorf("PeriodStart is not in its own period")
+			}
+		})
+	}
+}
