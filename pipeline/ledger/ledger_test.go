@@ -157,7 +157,7 @@ func TestReadDetectsTampering(t *testing.T) {
 		{"blank line", join(good[0], []byte("\n"), good[1]), ErrMalformed, 2, true, 2, 3, false},
 		{"torn tail is ignored", join(good[0], good[1], good[2][:40]), nil, 0, false, 2, 2, true},
 		{"torn tail missing only its newline", join(good[0], good[1], bytes.TrimSuffix(good[2], []byte("\n"))), nil, 0, false, 2, 2, true},
-		{"unknown field", join([]byte(`{"job":"a","extra":1}`+"\n")), ErrMalformed, 1, true, 0, 1, false},
+		{"unknown field", join([]byte(`{"job":"a","extra":1}` + "\n")), ErrMalformed, 1, true, 0, 1, false},
 		{"JSON array", []byte("[1,2]\n"), ErrMalformed, 1, true, 0, 1, false},
 		{"two objects on a line", join(bytes.TrimSuffix(good[0], []byte("\n")), good[0]), ErrMalformed, 1, true, 0, 1, false},
 		{"negative epsilon", join(bytes.Replace(good[0], []byte(`"epsilon":1,`), []byte(`"epsilon":-1,`), 1)), ErrMalformed, 1, true, 0, 1, false},
