@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"strconv"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,10 +24,10 @@ func NormalizeDimension(b []byte) string {
 	if len(b) == 0 {
 		return Missing
 	}
-	if isASCII(b) || norm.NFC.IsNormal(b) {
+	if isASCII(b) || norm.NFC.QuickSpan(b) == len(b) {
 		return string(b)
 	}
-	return norm.NFC.String(string(b))
+	return string(AppendDimension(make([]byte, 0, len(b)+8), b))
 }
 
 // AppendDimension appends NormalizeDimension(b) to dst and returns the extended slice. It
@@ -37,11 +38,27 @@ func AppendDimension(dst, b []byte) []byte {
 	if len(b) == 0 {
 		return append(dst, Missing...)
 	}
-	if isASCII(b) || norm.NFC.IsNormal(b) {
+	if isASCII(b) {
 		return append(dst, b...)
 	}
-	return norm.NFC.Append(dst, b...)
+	// QuickSpan (unlike IsNormal) does not allocate; up to n, b is NFC and n is a boundary.
+	n := norm.NFC.QuickSpan(b)
+	dst = append(dst, b[:n]...)
+	if n == len(b) {
+		return dst
+	}
+	// A pooled norm.Iter works in its own fixed buffers; norm.NFC.Append would allocate.
+	it := nfcIters.Get().(*norm.Iter)
+	it.Init(norm.NFC, b[n:])
+	for !it.Done() {
+		dst = append(dst, it.Next()...)
+	}
+	it.Init(norm.NFC, nil) // drop the reference to b
+	nfcIters.Put(it)
+	return dst
 }
+
+var nfcIters = sync.Pool{New: func() any { return new(norm.Iter) }}
 
 // trimDimension removes surrounding Unicode white space, with a fast path for ASCII ends.
 func trimDimension(b []byte) []byte {
