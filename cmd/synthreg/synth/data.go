@@ -73,14 +73,14 @@ type unitDef struct {
 }
 
 var units = []unitDef{
-	{"Kastanja", 0.17, false},
-	{"Solbacka", 0.15, true},
-	{"Päiväkoti Mäntylä", 0.14, false},
+	{"Kastanja", 0.16, false},
+	{"Solbacka", 0.14, true},
+	{"Päiväkoti Mäntylä", 0.13, false},
 	{"Daghemmet Solstrålen", 0.13, true},
 	{"Päiväkoti Tähtitarha", 0.12, false},
 	{"Ängsbacka daghem", 0.11, true},
-	{"Perhepäivähoito Degerby", 0.09, false},
-	{"Kyrkby förskola", 0.09, true},
+	{"Perhepäivähoito Degerby", 0.11, false},
+	{"Kyrkby förskola", 0.10, true},
 }
 
 // postalDef is one postal code with its share of persons. The three-digit prefixes

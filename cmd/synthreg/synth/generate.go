@@ -170,6 +170,12 @@ type generator struct {
 	postalCum     []float64
 }
 
+// Validate reports whether Generate would accept the options; its errors wrap ErrOptions.
+func (o Options) Validate() error {
+	_, err := newGenerator(o)
+	return err
+}
+
 func newGenerator(opt Options) (*generator, error) {
 	if opt.Rows < 0 {
 		return nil, fmt.Errorf("%w: rows must be >= 0", ErrOptions)
@@ -346,7 +352,7 @@ func (g *generator) row(r *rand.Rand, p *person) Row {
 			row.HETU = ""
 		}
 	}
-	if r.Float64() < 0.75 {
+	if r.Float64() < 0.85 {
 		row.Unit = units[p.homeUnit].name
 	} else {
 		row.Unit = units[weighted(r, g.unitCum)].name
