@@ -1,5 +1,7 @@
 package report
 
+import "encoding/base64"
+
 func fp(v float64) *float64 { return &v }
 func ip(v int) *int         { return &v }
 func sp(v string) *string   { return &v }
@@ -65,3 +67,5 @@ func fixtureReport() *Report {
 		},
 	}
 }
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
