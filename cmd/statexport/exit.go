@@ -1,0 +1,20 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/statexport/statexport/pipeline/exitcode"
+	"github.com/statexport/statexport/pipeline/ledger"
+)
+
+// codeOf maps an error to its exit code: the sentinels of the command packages here, the rest
+// through exitcode.Of.
+func codeOf(err error) int {
+	switch {
+	case errors.Is(err, ledger.ErrLocked):
+		return exitcode.Locked
+	case errors.Is(err, ledger.ErrBrokenChain):
+		return exitcode.Findings
+	}
+	return exitcode.Of(err)
+}

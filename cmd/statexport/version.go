@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// libraries whose versions `version` reports.
+var libraries = []string{
+	"github.com/google/differential-privacy/go/v3",
+	"github.com/apache/arrow/go/v17",
+	"github.com/parquet-go/parquet-go",
+}
+
+func versionString() string { return version }
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version, commit, Go and library versions",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := cmd.OutOrStdout()
+			rev := commit
+			deps := map[string]string{}
+			if info, ok := debug.ReadBuildInfo(); ok {
+				for _, s := range info.Settings {
+					if s.Key == "vcs.revision" && rev == "" {
+						rev = s.Value
+					}
+				}
+				for _, d := range info.Deps {
+					deps[d.Path] = d.Version
+				}
+			}
+			if rev == "" {
+				rev = "unknown"
+			}
+			fmt.Fprintf(w, "statexport %s\ncommit %s\ngo %s\n", version, rev, runtime.Version())
+			for _, l := range libraries {
+				v := deps[l]
+				if v == "" {
+					v = "unknown"
+				}
+				fmt.Fprintf(w, "%s %s\n", l, v)
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,236 @@
+package pipeline
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/statexport/statexport/anonymize"
+	"github.com/statexport/statexport/config"
+	"github.com/statexport/statexport/pipeline/report"
+)
+
+// writeReport renders report.html (when asked for), hashes it into report.json, signs and
+// writes report.json.
+func (r *run) writeReport(st *staged) error {
+	j := r.job
+	rep := r.buildReport(st)
+	var key ed25519.PrivateKey
+	if j.Report.SigningKey != "" {
+		k, warn, err := report.LoadPrivateKey(j.Report.SigningKey)
+		if err != nil {
+			return &config.Error{Key: "report.signing_key", Msg: err.Error()}
+		}
+		if warn != "" {
+			r.log.Warn(warn, "key", j.Report.SigningKey)
+		}
+		key = k
+	}
+	if j.HTMLReport() {
+		extra := report.HTMLData{}
+		if key != nil {
+			extra.SigningKey = key.Public().(ed25519.PublicKey)
+		}
+		for _, res := range st.results {
+			cols := make([]string, len(res.Columns))
+			for i, c := range res.Columns {
+				cols[i] = c.Name
+			}
+			extra.Tables = append(extra.Tables, report.NewHTMLTable(res.Name, cols, res.Rows, j.Report.Language))
+		}
+		html, err := report.RenderHTML(rep, j.Report.Language, extra)
+		if err != nil {
+			return fmt.Errorf("report.html: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(st.dir, "report.html"), html, 0o600); err != nil {
+			return fmt.Errorf("report.html: %w", err)
+		}
+		sum := sha256.Sum256(html)
+		h := hex.EncodeToString(sum[:])
+		rep.ReportHTMLSHA256 = &h
+	}
+	rep.FinishedAt = r.o.Now().In(j.Location()).Format(time.RFC3339)
+	data, err := report.Marshal(rep, key)
+	if err != nil {
+		return fmt.Errorf("report.json: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(st.dir, "report.json"), data, 0o600); err != nil {
+		return fmt.Errorf("report.json: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	st.reportSHA = hex.EncodeToString(sum[:])
+	st.rep = rep
+	return nil
+}
+
+func (r *run) buildReport(st *staged) *report.Report {
+	j := r.job
+	eff := j.Effective()
+	effJSON, _ := json.Marshal(eff)
+	effSum := sha256.Sum256(effJSON)
+	overridden := j.OverriddenKeys
+	if overridden == nil {
+		overridden = []string{}
+	}
+	rep := &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "statexport", Version: r.o.Version},
+		Job:           j.Job, Release: r.release,
+		StartedAt:             r.started.Format(time.RFC3339),
+		Register:              report.Register{Name: j.Register.Name, Controller: j.Register.Controller, Contact: j.Register.Contact},
+		ConfigSHA256:          j.SHA256,
+		EffectiveConfig:       eff,
+		EffectiveConfigSHA256: hex.EncodeToString(effSum[:]),
+		OverriddenKeys:        overridden,
+		Input:                 report.Input{Type: j.Source.Type},
+		Columns:               columnActions(j),
+		Privacy: report.Privacy{
+			Epsilon: j.Privacy.Epsilon, Delta: j.Privacy.Delta, Noise: j.Privacy.Noise,
+			MaxPartitionsPerPerson:       j.Privacy.MaxPartitionsPerPerson,
+			MaxRowsPerPersonPerPartition: j.Privacy.MaxRowsPerPersonPerPartition,
+			MinPersons:                   j.Privacy.MinPersons,
+		},
+		Budget: report.Budget{
+			Ledger: j.Budget.Ledger, Register: j.Register.Name, Period: r.period,
+			SpentBefore: r.spent, SpentThisRelease: r.plan.Epsilon, Limit: r.limit,
+		},
+	}
+	var sumEps float64
+	minOK := true
+	for i, res := range st.results {
+		tp := r.plan.Tables[i]
+		t := report.Table{
+			Name: res.Name, Path: res.Name + ".parquet", SHA256: st.tableSHA[i], Rows: len(res.Rows),
+			Partitions: j.Tables[i].Partitions, GroupBy: tp.GroupBy, LedgerPrevSHA256: r.led.Head,
+			Epsilon: tp.Epsilon, Delta: tp.Delta, Aggregates: aggregateEntries(tp),
+		}
+		if tp.Private {
+			th := tp.SelectionThreshold
+			t.SelectionThresholdPersons = &th
+		} else {
+			n := res.Suppressed
+			t.CellsSuppressed = &n
+		}
+		for _, a := range t.Aggregates {
+			sumEps += a.Epsilon
+		}
+		minOK = minOK && personsAtLeast(res, j.Privacy.MinPersons)
+		rep.Tables = append(rep.Tables, t)
+	}
+	rep.Checks = []report.Check{
+		{Name: "contributions_bounded", Passed: true, Detail: fmt.Sprintf("each person kept in at most %d cells per table and %d rows per cell", j.Privacy.MaxPartitionsPerPerson, j.Privacy.MaxRowsPerPersonPerPartition)},
+		{Name: "rejected_share", Passed: true, Detail: fmt.Sprintf("rejected rows within privacy.max_rejected_share %g (exact counts are in the ledger)", j.Privacy.MaxRejectedShare)},
+		{Name: "epsilon_split", Passed: sumEps <= j.Privacy.Epsilon+1e-9, Detail: fmt.Sprintf("sum of the aggregates' epsilon %g <= release epsilon %g", roundTo(sumEps, 12), j.Privacy.Epsilon)},
+		{Name: "min_persons", Passed: minOK, Detail: fmt.Sprintf("every released cell has noisy persons >= %d", j.Privacy.MinPersons)},
+		{Name: "personal_data_scan", Passed: true, Detail: "no HETU, personnummer, e-mail, phone number or IBAN in the tables"},
+		{Name: "tables_reread", Passed: true, Detail: "every table was read back after writing and matched"},
+	}
+	return rep
+}
+
+func roundTo(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+func personsAtLeast(res *anonymize.Result, min int) bool {
+	col := -1
+	for i, c := range res.Columns {
+		if c.Name == "persons" {
+			col = i
+		}
+	}
+	for _, row := range res.Rows {
+		if v, ok := row[col].(int64); ok && v < int64(min) {
+			return false
+		}
+	}
+	return true
+}
+
+// aggregateEntries lists one entry per output column. Quantile ranks of one aggregate share one
+// budget: the first rank carries its ε and δ, the others 0, so Σ ε over entries is the spend.
+func aggregateEntries(tp anonymize.TablePlan) []report.Aggregate {
+	var out []report.Aggregate
+	for _, m := range tp.Mechanisms {
+		for i, col := range m.Columns {
+			a := report.Aggregate{
+				Column: col, Kind: m.Kind, Source: m.Source, L0: m.L0, LInf: m.LInf,
+				NoiseScale: m.NoiseScale, CI95Halfwidth: m.CI95,
+			}
+			if m.Kind == config.AggQuantiles {
+				a.Kind = "quantile"
+			}
+			if m.Kind != config.AggPersons {
+				lo, hi := m.Min, m.Max
+				a.Min, a.Max = &lo, &hi
+			}
+			if i == 0 {
+				a.Epsilon, a.Delta = m.Epsilon, m.NoiseDelta+m.ThresholdDelta
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// columnActions says, per source and derived column, what happened to it.
+func columnActions(j *config.Job) []report.Column {
+	var out []report.Column
+	for _, c := range j.Columns {
+		var action string
+		switch c.Role {
+		case config.RolePersonID:
+			action = "validated and used, in memory only, to bound each person's contribution and to derive age band and sex; then dropped"
+		case config.RoleIdentifier:
+			action = "dropped at the source: never read into memory"
+		case config.RoleDrop:
+			action = "dropped at the source: never read into memory"
+		case config.RoleDimension:
+			action = "kept as a grouping dimension"
+			if c.Width > 0 {
+				action += fmt.Sprintf(", digits left-padded to %d", c.Width)
+			}
+			if g := c.Generalize; g != nil && g.Truncate > 0 {
+				action += fmt.Sprintf(", generalised to its first %d characters", g.Truncate)
+			}
+			if g := c.Generalize; g != nil && g.Date != "" {
+				action += ", generalised to the " + g.Date
+			}
+		case config.RoleMeasure:
+			action = "clamped to each aggregate's [min, max] and aggregated with noise"
+		}
+		out = append(out, report.Column{Name: c.Name, Role: c.Role, Action: action})
+	}
+	for _, name := range sortedNames(j.Derive) {
+		d := j.Derive[name]
+		action := "derived from " + d.From + ": sex"
+		if d.Kind() == config.DeriveAgeBand {
+			action = fmt.Sprintf("derived from %s: age band at %s", d.From, orDefault(d.AgeAt, "period_start"))
+		}
+		out = append(out, report.Column{Name: name, Role: "derived", Action: action})
+	}
+	return out
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slicesSort(keys)
+	return keys
+}
