@@ -87,8 +87,11 @@ func oneOf(p *problems, key, val string, allowed []string) {
 func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 func (j *Job) validateTop(p *problems) {
-	if !jobName.MatchString(j.Job) {
-		p.add("job", "is required: a letter or digit, then letters, digits, '.', '_' or '-'")
+	switch {
+	case j.Job == "":
+		p.add("job", "is required")
+	case !jobName.MatchString(j.Job):
+		p.add("job", "must start with a letter or digit and hold only letters, digits, '.', '_' and '-'")
 	}
 	if strings.TrimSpace(j.Register.Name) == "" {
 		p.add("register.name", "is required")
@@ -265,8 +268,10 @@ func (j *Job) validateTables(p *problems) {
 	for i, t := range j.Tables {
 		key := fmt.Sprintf("tables[%d]", i)
 		before := len(*p)
-		if !tableName.MatchString(t.Name) {
-			p.add(key+".name", "is required: lower-case letters, digits and '_'")
+		if t.Name == "" {
+			p.add(key+".name", "is required")
+		} else if !tableName.MatchString(t.Name) {
+			p.add(key+".name", "must hold only lower-case letters, digits and '_'")
 		} else if first, dup := names[t.Name]; dup {
 			p.add(key+".name", fmt.Sprintf("the same name as tables[%d]", first))
 		} else {
