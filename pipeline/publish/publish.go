@@ -252,32 +252,32 @@ func isOurs(base string) bool {
 }
 
 // CleanStale removes what failed or killed runs left beside outputDir: the .<base>.old
-// directory always, and the .<base>.staging directory unless it is Pending for reportSHA256
-// (pass the report_sha256 of the ledger's latest entry for outputDir, or "" when there is none;
-// publish a pending release rather than cleaning it). It reports whether it removed anything.
-func CleanStale(outputDir, reportSHA256 string) (removed bool, err error) {
+// directory always, and the .<base>.staging directory unless it is Pending for one of
+// committedSHA256 (the report_sha256 of ledger entries for outputDir). With no hash given,
+// both are removed: call it after publishing every pending release (SPEC step 2), or pass the
+// hashes to keep a committed release that must still be published.
+func CleanStale(outputDir string, committedSHA256 ...string) error {
 	_, staging, old, err := names(outputDir)
 	if err != nil {
-		return false, err
+		return err
 	}
-	_, pending, err := Pending(outputDir, reportSHA256)
-	if err != nil {
-		return false, err
-	}
-	paths := []string{old}
-	if !pending {
-		paths = append(paths, staging)
+	paths := []string{old, staging}
+	for _, sum := range committedSHA256 {
+		_, pending, err := Pending(outputDir, sum)
+		if err != nil {
+			return err
+		}
+		if pending {
+			paths = paths[:1]
+			break
+		}
 	}
 	for _, p := range paths {
-		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
 		if err := os.RemoveAll(p); err != nil {
-			return removed, fmt.Errorf("clean %s: %w", p, err)
+			return fmt.Errorf("clean %s: %w", p, err)
 		}
-		removed = true
 	}
-	return removed, nil
+	return nil
 }
 
 func fileSHA256(path string) (string, error) {

@@ -284,25 +284,24 @@ func TestPendingAndCleanStale(t *testing.T) {
 		setup       func(t *testing.T, out string)
 		sha         string
 		pending     bool
-		removed     bool
 		stagingLeft bool
 	}{
-		{"nothing staged", func(t *testing.T, out string) {}, shaOf, false, false, false},
-		{"staged, committed sha", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, shaOf, true, false, true},
-		{"staged, upper-case sha", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, strings.ToUpper(shaOf), true, false, true},
-		{"staged, another sha", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, sha(reportBytes(2)), false, true, false},
-		{"staged, no committed release", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, "", false, true, false},
+		{"nothing staged", func(t *testing.T, out string) {}, shaOf, false, false},
+		{"staged, committed sha", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, shaOf, true, true},
+		{"staged, upper-case sha", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, strings.ToUpper(shaOf), true, true},
+		{"staged, another sha", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, sha(reportBytes(2)), false, false},
+		{"staged, no committed release", func(t *testing.T, out string) { stageRelease(t, out, 1, true) }, "", false, false},
 		{"staged without a report", func(t *testing.T, out string) {
 			s := stageRelease(t, out, 1, false)
 			os.Remove(filepath.Join(s, ReportName))
-		}, shaOf, false, true, false},
+		}, shaOf, false, false},
 		{"report is a directory", func(t *testing.T, out string) {
 			s, _ := Stage(out)
 			os.Mkdir(filepath.Join(s, ReportName), 0o700)
-		}, shaOf, false, true, false},
+		}, shaOf, false, false},
 		{"staging is a file", func(t *testing.T, out string) {
 			os.WriteFile(filepath.Join(filepath.Dir(out), ".out.staging"), nil, 0o600)
-		}, shaOf, false, true, false},
+		}, shaOf, false, false},
 		{"killed mid-publish: the old release sits in staging", func(t *testing.T, out string) {
 			if err := Publish(stageRelease(t, out, 1, true), out); err != nil {
 				t.Fatal(err)
@@ -311,10 +310,10 @@ func TestPendingAndCleanStale(t *testing.T) {
 			if err := unix.Renameat2(unix.AT_FDCWD, s, unix.AT_FDCWD, out, unix.RENAME_EXCHANGE); err != nil {
 				t.Skip("no RENAME_EXCHANGE:", err)
 			}
-		}, sha(reportBytes(2)), false, true, false},
+		}, sha(reportBytes(2)), false, false},
 		{"old left behind", func(t *testing.T, out string) {
 			os.MkdirAll(filepath.Join(filepath.Dir(out), ".out.old", "x"), 0o755)
-		}, shaOf, false, true, false},
+		}, shaOf, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -324,13 +323,39 @@ func TestPendingAndCleanStale(t *testing.T) {
 			if err != nil || ok != c.pending || ok && staging != filepath.Join(filepath.Dir(out), ".out.staging") {
 				t.Fatalf("Pending = %q, %v, %v; want pending %v", staging, ok, err, c.pending)
 			}
-			removed, err := CleanStale(out, c.sha)
-			if err != nil || removed != c.removed {
-				t.Fatalf("CleanStale = %v, %v; want removed %v", removed, err, c.removed)
+			if err := CleanStale(out, "0000", c.sha); err != nil {
+				t.Fatalf("CleanStale: %v", err)
 			}
 			s, _ := StagingDir(out)
 			if exists(s) != c.stagingLeft || exists(filepath.Join(filepath.Dir(out), ".out.old")) {
 				t.Errorf("after CleanStale: staging exists %v (want %v), old exists %v", exists(s), c.stagingLeft, exists(filepath.Join(filepath.Dir(out), ".out.old")))
+			}
+		})
+	}
+}
+
+func TestCleanStaleKeepsOnlyPending(t *testing.T) {
+	cases := []struct {
+		name        string
+		keep        []string
+		stagingLeft bool
+	}{
+		{"no hash: everything goes", nil, false},
+		{"the staged report's hash keeps it", []string{sha(reportBytes(1))}, true},
+		{"among others", []string{sha(reportBytes(7)), sha(reportBytes(1))}, true},
+		{"other hashes", []string{sha(reportBytes(7))}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			staging := stageRelease(t, out, 1, true)
+			old := filepath.Join(filepath.Dir(out), ".out.old")
+			os.MkdirAll(old, 0o700)
+			if err := CleanStale(out, c.keep...); err != nil {
+				t.Fatal(err)
+			}
+			if exists(staging) != c.stagingLeft || exists(old) {
+				t.Errorf("staging left %v (want %v), old left %v", exists(staging), c.stagingLeft, exists(old))
 			}
 		})
 	}
