@@ -73,7 +73,6 @@ func allNull(t arrow.DataType) func(arrow.Array) (arrow.Array, int, error) {
 	}
 }
 
-
 func toString(a arrow.Array) (arrow.Array, int, error) {
 	b := array.NewStringBuilder(allocator)
 	defer b.Release()
@@ -230,4 +229,3 @@ func arrowRecord(schema *arrow.Schema, arrs []arrow.Array, n int64) arrow.Record
 	releaseAll(arrs)
 	return rec
 }
-
