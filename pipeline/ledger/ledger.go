@@ -17,22 +17,22 @@ import (
 
 // Sentinel errors. Callers map them to exit codes with errors.Is (SPEC.md "Command line").
 var (
-	// ErrLocked: another run holds the ledger's lock (exit 4).
+	// ErrLocked means another run holds the ledger's lock (exit 4).
 	ErrLocked = errors.New("another run holds the ledger's lock")
-	// ErrBudgetExceeded: the release would exceed the period's privacy budget (exit 3).
+	// ErrBudgetExceeded means the release would exceed the period's privacy budget (exit 3).
 	ErrBudgetExceeded = errors.New("the release would exceed the period's privacy budget")
-	// ErrReleaseExists: the (job, release) pair is already in the ledger (exit 3).
+	// ErrReleaseExists means the (job, release) pair is already in the ledger (exit 3).
 	ErrReleaseExists = errors.New("release already in the ledger")
-	// ErrBrokenChain: a line's prev_sha256 does not match the previous line, or a complete line
+	// ErrBrokenChain means a line's prev_sha256 does not match the previous line, or a complete line
 	// cannot be parsed and so cannot be verified (budget: exit 5; audit: the ledger check fails).
 	ErrBrokenChain = errors.New("ledger hash chain broken")
-	// ErrMalformed: a complete line is not a valid entry. Errors wrapping it also wrap
+	// ErrMalformed means a complete line is not a valid entry. Errors wrapping it also wrap
 	// ErrBrokenChain, because an unparseable line breaks the verifiable chain.
 	ErrMalformed = errors.New("malformed ledger entry")
-	// ErrUnreadable: the ledger file exists but cannot be read (a directory, no permission,
+	// ErrUnreadable means the ledger file exists but cannot be read (a directory, no permission,
 	// not a regular file) (exit 2).
 	ErrUnreadable = errors.New("ledger unreadable")
-	// ErrChanged: the ledger file changed on disk since it was read, which means a writer did not
+	// ErrChanged means the ledger file changed on disk since it was read, which means a writer did not
 	// hold the lock; Append refuses to write (exit 1).
 	ErrChanged = errors.New("ledger changed since it was read")
 )
