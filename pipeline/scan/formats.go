@@ -5,15 +5,18 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/statexport/statexport/anonymize/pii"
 	"github.com/statexport/statexport/connectors"
@@ -68,6 +71,11 @@ func scanCSV(ctx context.Context, path string, emit func(Finding)) error {
 	opts := connectors.Options{Path: path, Encoding: "auto", Delimiter: "auto"}
 	// Open once to learn the header, then again keeping every column.
 	head, err := csvsource.Open(opts)
+	if errors.Is(err, connectors.ErrHeader) {
+		// An empty or repeated "header" name: most likely a headerless extract whose first
+		// record has empty or equal fields. Scan it anyway, every column by position.
+		return scanHeaderless(ctx, path, emit)
+	}
 	if err != nil {
 		return unreadable(path, err)
 	}
@@ -108,6 +116,66 @@ func scanCSV(ctx context.Context, path string, emit func(Finding)) error {
 		}
 		b.Record.Release()
 	}
+}
+
+// scanHeaderless scans a delimited file whose first line is not a usable header, with
+// encoding/csv: lenient quotes, any number of fields, every line a record, every column cited
+// by position. The encoding is UTF-8 when the first 64 KiB are valid UTF-8 (or start with a
+// BOM), Windows-1252 otherwise; the delimiter is the most frequent of ; , tab | on the first
+// line.
+func scanHeaderless(ctx context.Context, path string, emit func(Finding)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return unreadable(path, err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 1<<16)
+	peek, _ := br.Peek(1 << 16)
+	var in io.Reader = br
+	if bytes.HasPrefix(peek, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	} else if !validUTF8Prefix(peek) {
+		in = charmap.Windows1252.NewDecoder().Reader(br)
+	}
+	first, _, _ := bytes.Cut(peek, []byte("\n"))
+	delim, best := ',', 0
+	for _, d := range []rune{';', ',', '\t', '|'} {
+		if n := bytes.Count(first, []byte(string(d))); n > best {
+			delim, best = d, n
+		}
+	}
+	r := csv.NewReader(in)
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = true
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			// csv.ParseError names the line and column, never the field's text.
+			return unreadable(path, err)
+		}
+		line, _ := r.FieldPos(0)
+		for j, v := range rec {
+			detect(v, func(k pii.Kind) {
+				emit(Finding{File: path, Row: int64(line), Column: fmt.Sprintf("column %d", j+1), Kind: k})
+			})
+		}
+	}
+}
+
+// validUTF8Prefix reports whether b is valid UTF-8, allowing a rune cut at its end.
+func validUTF8Prefix(b []byte) bool {
+	for i := 0; i < 3 && len(b) > 0 && !utf8.Valid(b); i++ {
+		b = b[:len(b)-1]
+	}
+	return utf8.Valid(b)
 }
 
 // Errors of the JSON Lines reader; encoding/json's own messages quote input characters.
