@@ -235,7 +235,7 @@ func (a *auditor) checkEpsilon() Result {
 	if sumDelta > pr.Delta*(1+epsTol)+1e-300 {
 		p.add("the aggregates' delta sum to %s, more than the release's %s", num(sumDelta), num(pr.Delta))
 	}
-	if sumEps > a.rep.Budget.SpentThisRelease+epsTol {
+	if sumEps <= pr.Epsilon+epsTol && sumEps > a.rep.Budget.SpentThisRelease+epsTol {
 		p.add("the aggregates' epsilon sum to %s, more than budget.spent_this_release %s", num(sumEps), num(a.rep.Budget.SpentThisRelease))
 	}
 	return p.result(CheckEpsilon)
