@@ -422,6 +422,8 @@ func (j *Job) checkOverflow(p *problems, key string, a Aggregate) {
 func (j *Job) validateOutput(p *problems) {
 	if j.Output.Dir == "" {
 		p.add("output.dir", "is required")
+	} else if filled := strings.NewReplacer("{job}", "", "{release}", "").Replace(j.Output.Dir); strings.ContainsAny(filled, "{}") {
+		p.add("output.dir", "only {job} and {release} are filled in; no other braces are allowed")
 	}
 	oneOf(p, "output.compression", j.Output.Compression, Compressions)
 	seen := map[string]bool{}

@@ -122,6 +122,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"aggregate with two kinds", []string{"{sum: fee, min: 0, max: 100}", "{sum: fee, mean: fee, min: 0, max: 100}"}, "tables[0].aggregates[0]", "more than one"},
 		{"sum bound overflows fixed point", []string{"min: 0, max: 100}", "min: 0, max: 1e16}"}, "tables[0].aggregates[0]", "2^63"},
 		{"sum bound overflows with row cap", []string{"delta: 1e-6", "delta: 1e-6, max_rows_per_person_per_partition: 1000000", "min: 0, max: 100}", "min: -1e10, max: 0}"}, "tables[0].aggregates[0]", "2^63"},
+		{"output dir placeholder misspelt", []string{"budget:", "output: {dir: \"out/{relase}\"}\nbudget:"}, "output.dir", "only {job} and {release}"},
 		{"compression unknown", []string{"budget:", "output: {compression: lz4}\nbudget:"}, "output.compression", "zstd | snappy | gzip | none"},
 		{"error_bars not a bool", []string{"budget:", "output: {error_bars: sometimes}\nbudget:"}, "output.error_bars", "true or false"},
 		{"report format unknown", []string{"budget:", "report: {formats: [pdf]}\nbudget:"}, "report.formats[0]", "json | html"},
