@@ -343,7 +343,7 @@ func (b *builder) build(r *Report, extra HTMLData) *htmlView {
 	if len(r.OverriddenKeys) > 0 {
 		overridden = strings.Join(r.OverriddenKeys, ", ")
 	}
-	v.Facts = []fact{
+	facts := []fact{
 		{b.t("f_register"), r.Register.Name},
 		{b.t("f_controller"), r.Register.Controller},
 		{b.t("f_contact"), r.Register.Contact},
@@ -355,6 +355,11 @@ func (b *builder) build(r *Report, extra HTMLData) *htmlView {
 		{b.t("f_config"), r.ConfigSHA256},
 		{b.t("f_overridden"), overridden},
 		{b.t("f_tool"), strings.TrimSpace(r.Tool.Name + " " + r.Tool.Version)},
+	}
+	for _, f := range facts {
+		if f.Value != "" { // e.g. finished_at, set after the page is rendered
+			v.Facts = append(v.Facts, f)
+		}
 	}
 	for _, c := range r.Columns {
 		v.Columns = append(v.Columns, columnRow{c.Name, b.tOr("role_"+c.Role, c.Role), c.Action})

@@ -426,3 +426,18 @@ func TestFormatValue(t *testing.T) {
 		})
 	}
 }
+
+func TestRenderOmitsEmptyFacts(t *testing.T) {
+	r := fixtureReport()
+	r.FinishedAt = "" // the pipeline sets it after rendering the page
+	out, err := RenderHTML(r, "en", HTMLData{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(out, []byte("<dt>Finished</dt>")) {
+		t.Error("an empty finished_at is shown")
+	}
+	if !bytes.Contains(out, []byte("<dt>Started</dt>")) {
+		t.Error("started_at is missing")
+	}
+}
