@@ -324,7 +324,7 @@ func applyEnv(v *viper.Viper, environ []string) ([]string, error) {
 		}
 	}
 	var errs problems
-	var keys []string
+	keys := []string{} // never nil: the report lists overridden keys as an array
 	for name, val := range vars {
 		k, ok := known[name]
 		if !ok {
@@ -408,7 +408,8 @@ func kindWords(k reflect.Kind) string {
 type hookError struct {
 	sub     string // key below the decoded value ("min"), or ""
 	msg     string
-	unknown bool // sub is an unknown key
+	unknown bool     // sub is an unknown key
+	allowed []string // the keys allowed beside it, when not those of the decoded type
 }
 
 func (e *hookError) Error() string { return e.msg }
@@ -445,7 +446,8 @@ func decodeHook(_ reflect.Type, to reflect.Type, data any) (any, error) {
 }
 
 // decodeAggregate decodes `persons`, or a map with one kind key naming the measure plus
-// min, max, ranks (quantiles) and weight. `{persons: null, weight: 2}` gives persons a weight.
+// min, max, ranks (quantiles) and weight. Persons takes a weight as {persons: null, weight: 2}
+// or {persons: {weight: 2}}.
 func decodeAggregate(data any) (any, error) {
 	if s, ok := data.(string); ok {
 		if s != AggPersons {
@@ -473,8 +475,12 @@ func decodeAggregate(data any) (any, error) {
 			}
 			a.Kind = k
 			if k == AggPersons {
-				if val != nil && val != "" {
-					return nil, &hookError{sub: k, msg: "takes no value (write persons, or {persons: null, weight: 2})"}
+				w, err := personsValue(val)
+				if err != nil {
+					return nil, err
+				}
+				if w != nil {
+					a.Weight = *w
 				}
 				continue
 			}
@@ -510,7 +516,7 @@ func decodeAggregate(data any) (any, error) {
 				a.Ranks = append(a.Ranks, f)
 			}
 		default:
-			return nil, &hookError{sub: k, unknown: true, msg: "unknown key"}
+			return nil, &hookError{sub: k, unknown: true}
 		}
 	}
 	switch a.Kind {
@@ -532,6 +538,33 @@ func decodeAggregate(data any) (any, error) {
 		}
 	}
 	return a, nil
+}
+
+// personsValue reads the value of a persons key: empty (null, "", true), or a mapping
+// holding only weight ({persons: {weight: 2}}). It returns that weight, if any.
+func personsValue(val any) (*float64, error) {
+	switch v := val.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		if v == "" || v == "true" {
+			return nil, nil
+		}
+	case map[string]any:
+		var w *float64
+		for k, x := range v {
+			if k != "weight" {
+				return nil, &hookError{sub: AggPersons + "." + k, unknown: true, allowed: []string{"weight"}}
+			}
+			f, err := floatValue(x)
+			if err != nil {
+				return nil, &hookError{sub: AggPersons + ".weight", msg: "expected a number"}
+			}
+			w = &f
+		}
+		return w, nil
+	}
+	return nil, &hookError{sub: AggPersons, msg: "takes no value (write persons, {persons: null, weight: 2} or {persons: {weight: 2}})"}
 }
 
 func floatValue(v any) (float64, error) {
@@ -585,6 +618,9 @@ func decodeProblems(de *mapstructure.DecodeError) []error {
 	var he *hookError
 	if errors.As(inner, &he) {
 		if he.unknown {
+			if he.allowed != nil {
+				return []error{&Error{Key: key, Msg: fmt.Sprintf("unknown key %q (allowed: %s)", joinKey(key, he.sub), strings.Join(he.allowed, ", "))}}
+			}
 			return []error{unknownKey(de.Name(), key, he.sub)}
 		}
 		if he.sub != "" {

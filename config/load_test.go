@@ -76,7 +76,7 @@ func TestLoadFull(t *testing.T) {
 		File:           abs,
 		Dir:            dir,
 		SHA256:         hex.EncodeToString(sum[:]),
-		OverriddenKeys: nil,
+		OverriddenKeys: []string{},
 	}
 	if !reflect.DeepEqual(job, want) {
 		gotJSON, _ := json.MarshalIndent(job, "", " ")
@@ -173,6 +173,10 @@ func TestPersonsPlacement(t *testing.T) {
 			{Kind: AggPersons, Weight: 1}, {Kind: AggSum, Column: "fee", Max: 100, Weight: 1}}},
 		{"moved first, weight kept", []string{agg, agg + "      - {persons: ~, weight: 3}\n"}, []Aggregate{
 			{Kind: AggPersons, Weight: 3}, {Kind: AggSum, Column: "fee", Max: 100, Weight: 1}}},
+		{"weight inside persons", []string{agg, agg + "      - {persons: {weight: 0.5}}\n"}, []Aggregate{
+			{Kind: AggPersons, Weight: 0.5}, {Kind: AggSum, Column: "fee", Max: 100, Weight: 1}}},
+		{"persons: true", []string{agg, "      - {persons: true, weight: 2}\n" + agg}, []Aggregate{
+			{Kind: AggPersons, Weight: 2}, {Kind: AggSum, Column: "fee", Max: 100, Weight: 1}}},
 		{"already first", []string{agg, "      - persons\n" + agg}, []Aggregate{
 			{Kind: AggPersons, Weight: 1}, {Kind: AggSum, Column: "fee", Max: 100, Weight: 1}}},
 	}

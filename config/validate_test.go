@@ -116,6 +116,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"group_by named like an aggregate", []string{"{name: unit, role: dimension}", "{name: persons, role: dimension}", "group_by: [unit, age_band]", "group_by: [persons]"}, "tables[0]", "same name"},
 		{"persons twice", []string{secondTable, secondTable + "      - persons\n      - persons\n"}, "tables[0].aggregates[2]", "more than once"},
 		{"persons with a value", []string{secondTable, secondTable + "      - {persons: fee}\n"}, "tables[0].aggregates[1].persons", "takes no value"},
+		{"persons with a weight that is not a number", []string{secondTable, secondTable + "      - {persons: {weight: x}}\n"}, "tables[0].aggregates[1].persons.weight", "expected a number"},
+		{"persons with a zero weight", []string{secondTable, secondTable + "      - {persons: {weight: 0}}\n"}, "tables[0].aggregates[1].weight", "> 0"},
 		{"persons with bounds", []string{secondTable, secondTable + "      - {persons: ~, min: 0, max: 1}\n"}, "tables[0].aggregates[1]", "persons takes no min"},
 		{"unknown aggregate word", []string{secondTable, secondTable + "      - count\n"}, "tables[0].aggregates[1]", "expected persons"},
 		{"aggregate without kind", []string{"{sum: fee, min: 0, max: 100}", "{min: 0, max: 100}"}, "tables[0].aggregates[0]", "needs one of"},
@@ -181,6 +183,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"derive entry", []string{"sex: {from: hetu}", "sex: {from: hetu, values: [m, f]}"}, "derive.sex", `unknown key "derive.sex.values"`},
 		{"table", []string{"name: t1", "name: t1\n    where: x"}, "tables[0]", `unknown key "tables[0].where"`},
 		{"public_values", []string{"group_by: [unit, age_band]", "group_by: [unit]\n    partitions: public\n    public_values: [{column: unit, values: [a], sorted: true}]"}, "tables[0].public_values[0]", `unknown key "tables[0].public_values[0].sorted"`},
+		{"persons mapping", []string{secondTable, secondTable + "      - {persons: {weight: 2, share: 1}}\n"}, "tables[0].aggregates[1]", `unknown key "tables[0].aggregates[1].persons.share" (allowed: weight)`},
 		{"aggregate", []string{secondTable, "      - {sum: fee, min: 0, max: 100, clamp: true}\n"}, "tables[0].aggregates[0]", `unknown key "tables[0].aggregates[0].clamp" (allowed: persons, sum, mean, quantiles, min, max, ranks, weight)`},
 	}
 	for _, tc := range tests {
