@@ -11,19 +11,19 @@ import (
 
 // Allowed values of the closed sets in SPEC.md "Job config".
 var (
-	SourceTypes  = []string{"csv", "xlsx", "parquet", "jsonl", "postgres"}
-	Encodings    = []string{"auto", "utf-8", "windows-1252", "iso-8859-15"}
-	Delimiters   = []string{"auto", ";", ",", "\t", "|"}
-	Decimals     = []string{"auto", ".", ","}
-	Roles        = []string{RolePersonID, RoleIdentifier, RoleDrop, RoleDimension, RoleMeasure}
-	IDFormats    = []string{"hetu", "any"}
-	DateParts    = []string{"year", "quarter", "month"}
-	NoiseKinds   = []string{"laplace", "gaussian"}
-	Periods      = []string{"year", "quarter", "month"}
-	Partitions   = []string{PartitionsPrivate, PartitionsPublic}
-	Compressions = []string{"zstd", "snappy", "gzip", "none"}
-	ReportFormat = []string{"json", "html"}
-	Languages    = []string{"en", "fi", "sv"}
+	SourceTypes   = []string{"csv", "xlsx", "parquet", "jsonl", "postgres"}
+	Encodings     = []string{"auto", "utf-8", "windows-1252", "iso-8859-15"}
+	Delimiters    = []string{"auto", ";", ",", "\t", "|"}
+	Decimals      = []string{"auto", ".", ","}
+	Roles         = []string{RolePersonID, RoleIdentifier, RoleDrop, RoleDimension, RoleMeasure}
+	IDFormats     = []string{"hetu", "any"}
+	DateParts     = []string{"year", "quarter", "month"}
+	NoiseKinds    = []string{"laplace", "gaussian"}
+	Periods       = []string{"year", "quarter", "month"}
+	Partitions    = []string{PartitionsPrivate, PartitionsPublic}
+	Compressions  = []string{"zstd", "snappy", "gzip", "none"}
+	ReportFormats = []string{"json", "html"}
+	Languages     = []string{"en", "fi", "sv"}
 )
 
 // FixedPointScale is the factor sums are scaled by before they are added as int64 (three
@@ -433,7 +433,7 @@ func (j *Job) validateOutput(p *problems) {
 			p.add(k, "listed twice")
 		}
 		seen[f] = true
-		oneOf(p, k, f, ReportFormat)
+		oneOf(p, k, f, ReportFormats)
 	}
 	oneOf(p, "report.language", j.Report.Language, Languages)
 }
