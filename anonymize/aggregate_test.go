@@ -255,11 +255,3 @@ func TestPlanSplit(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
-
-func TestRankSuffix(t *testing.T) {
-	for r, want := range map[float64]string{0.5: "p50", 0.05: "p5", 0.995: "p99_5", 0.005: "p0_5", 0.9: "p90", 0.25: "p25", 0.333: "p33_3"} {
-		if got := RankSuffix(r); got != want {
-			t.Errorf("RankSuffix(%v) = %q, want %q", r, got, want)
-		}
-	}
-}

@@ -3,16 +3,15 @@ package anonymize
 import (
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 
 	"github.com/google/differential-privacy/go/v3/noise"
 	"github.com/statexport/statexport/config"
 )
 
 // FixedPointScale turns measure values into integers for the DP library's integer sums: floating
-// sums can leak through rounding (DP-NOTES #4), so sums are computed in thousandths.
-const FixedPointScale = 1000
+// sums can leak through rounding (DP-NOTES #4), so sums are computed in thousandths. config
+// validates bounds against the same scale.
+const FixedPointScale = config.FixedPointScale
 
 // CIAlpha is the error rate of the reported confidence intervals (95 %).
 const CIAlpha = 0.05
@@ -110,7 +109,7 @@ func NewPlan(j *config.Job) (*Plan, error) {
 				NoiseDelta: noiseDelta,
 				L0:         p.L0,
 			}
-			m.Columns = OutputColumns(a)
+			m.Columns = a.OutputColumns()
 			switch a.Kind {
 			case config.AggPersons:
 				m.LInf = 1
@@ -174,28 +173,6 @@ func noiseOf(kind string) noise.Noise {
 		return noise.Gaussian()
 	}
 	return noise.Laplace()
-}
-
-// OutputColumns names the Parquet columns an aggregate produces (without error-bar columns):
-// persons, <col>_sum, <col>_mean, <col>_p<rank×100 with '.' as '_'>.
-func OutputColumns(a config.Aggregate) []string {
-	switch a.Kind {
-	case config.AggPersons:
-		return []string{"persons"}
-	case config.AggSum, config.AggMean:
-		return []string{a.Column + "_" + a.Kind}
-	}
-	cols := make([]string, len(a.Ranks))
-	for i, r := range a.Ranks {
-		cols[i] = a.Column + "_" + RankSuffix(r)
-	}
-	return cols
-}
-
-// RankSuffix renders a quantile rank as SPEC names it: 0.5 → p50, 0.05 → p5, 0.995 → p99_5.
-func RankSuffix(rank float64) string {
-	pct := math.Round(rank*100*1e6) / 1e6
-	return "p" + strings.ReplaceAll(strconv.FormatFloat(pct, 'f', -1, 64), ".", "_")
 }
 
 // HasErrorBars reports whether a mechanism's columns get a <name>_ci95 column (SPEC: after each

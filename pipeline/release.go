@@ -88,7 +88,7 @@ func (r *run) protectAndPublish(ctx context.Context) (*Summary, error) {
 	}
 	sum := &Summary{
 		Job: j.Job, Release: r.release, OutputDir: r.outDir, EpsilonSpent: r.plan.Epsilon,
-		BudgetRemaining: r.limit - r.spent - r.plan.Epsilon,
+		BudgetRemaining: r.led.Remaining(j.Register.Name, r.period, j.Budget.EpsilonPerPeriod),
 	}
 	for _, res := range results {
 		sum.Tables = append(sum.Tables, TableSummary{Name: res.Name, Rows: len(res.Rows)})

@@ -21,6 +21,7 @@ import (
 func (r *run) writeReport(st *staged) error {
 	j := r.job
 	rep := r.buildReport(st)
+	rep.FinishedAt = r.o.Now().In(j.Location()).Format(time.RFC3339)
 	var key ed25519.PrivateKey
 	if j.Report.SigningKey != "" {
 		k, warn, err := report.LoadPrivateKey(j.Report.SigningKey)
@@ -55,7 +56,6 @@ func (r *run) writeReport(st *staged) error {
 		h := hex.EncodeToString(sum[:])
 		rep.ReportHTMLSHA256 = &h
 	}
-	rep.FinishedAt = r.o.Now().In(j.Location()).Format(time.RFC3339)
 	data, err := report.Marshal(rep, key)
 	if err != nil {
 		return fmt.Errorf("report.json: %w", err)

@@ -154,17 +154,15 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 	return r.protectAndPublish(ctx)
 }
 
-// refusal returns the exit-3 error when the release id is taken or the budget would be exceeded.
+// refusal returns the exit-3 error when the release id is taken or the budget would be exceeded
+// (compared exactly, in decimal: 4 × 1.0 fits 4.0 and nothing more does).
 func (r *run) refusal() error {
 	j := r.job
-	if r.led.Has(j.Job, r.release) {
-		return exitcode.With(exitcode.Refused, fmt.Errorf("job %s release %s: %w", j.Job, r.release, ledger.ErrReleaseExists))
+	err := r.led.Check(j.Job, r.release, j.Register.Name, r.period, j.Privacy.Epsilon, j.Budget.EpsilonPerPeriod)
+	if errors.Is(err, ledger.ErrReleaseExists) || errors.Is(err, ledger.ErrBudgetExceeded) {
+		return exitcode.With(exitcode.Refused, err)
 	}
-	if r.spent+j.Privacy.Epsilon > r.limit+1e-9 {
-		return exitcode.With(exitcode.Refused, fmt.Errorf("register %q period %s: spent %g + this release %g > limit %g: %w",
-			j.Register.Name, r.period, r.spent, j.Privacy.Epsilon, r.limit, ledger.ErrBudgetExceeded))
-	}
-	return nil
+	return err
 }
 
 // rollForward publishes every committed release whose staged outputs a killed run left behind
@@ -191,7 +189,7 @@ func (r *run) rollForward() (*Summary, bool, error) {
 			if err != nil {
 				return nil, false, err
 			}
-			s.BudgetRemaining = r.led.Limit(e.Register, e.Period, e.EpsilonPerPeriod) - r.led.Spent(e.Register, e.Period)
+			s.BudgetRemaining = r.led.Remaining(e.Register, e.Period, r.job.Budget.EpsilonPerPeriod)
 			sum = s
 		}
 	}
@@ -386,7 +384,7 @@ func (r *run) buildSpecs() error {
 						continue
 					}
 					for _, v := range pv.Values {
-						id := r.prep.Intern(spec.Dims[k], v)
+						id := r.prep.Intern(spec.Dims[k], anonymize.NormalizeDimension([]byte(v)))
 						listed[k] = append(listed[k], id)
 					}
 				}
