@@ -42,11 +42,9 @@ var (
 	ErrTooManyKeys  = fmt.Errorf("more than %d distinct keys", MaxKeys)
 )
 
-// allocator builds every batch; tests swap in a checked allocator.
-var allocator memory.Allocator = memory.DefaultAllocator
-
 // Source reads one JSON Lines file. It implements connectors.Source; Open creates it.
 type Source struct {
+	mem      memory.Allocator
 	path     string
 	cols     []string
 	colIdx   map[string]int // column name → 0-based position in cols
@@ -76,13 +74,20 @@ var _ connectors.Source = (*Source)(nil)
 // that Next streams. It fails with *connectors.ParseError for malformed input (citing the
 // line, and the key where one is at fault), with connectors.ErrEmpty when the file holds no
 // record, with connectors.ErrUnknownField when opts.Keep names a key no record has, and with
-// an I/O error when the file cannot be read. Only Path, Keep and BatchRows are used.
+// an I/O error when the file cannot be read. Only Path, Keep and BatchRows are used. Batches
+// are built with memory.DefaultAllocator.
 func Open(opts connectors.Options) (*Source, error) {
+	return OpenWithAllocator(opts, memory.DefaultAllocator)
+}
+
+// OpenWithAllocator is Open with every batch's buffers taken from mem.
+func OpenWithAllocator(opts connectors.Options, mem memory.Allocator) (*Source, error) {
 	cols, err := scanKeys(opts.Path)
 	if err != nil {
 		return nil, err
 	}
 	s := &Source{
+		mem:     mem,
 		path:    opts.Path,
 		cols:    cols,
 		colIdx:  make(map[string]int, len(cols)),
@@ -311,7 +316,7 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 	}
 	builders := make([]*array.StringBuilder, len(s.keep))
 	for i := range builders {
-		builders[i] = array.NewStringBuilder(allocator)
+		builders[i] = array.NewStringBuilder(s.mem)
 	}
 	defer func() {
 		for _, b := range builders {

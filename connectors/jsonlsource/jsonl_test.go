@@ -122,10 +122,8 @@ func TestRead(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			allocator = mem
-			defer func() { allocator = memory.DefaultAllocator }()
 			p := writeFile(t, tc.in)
-			s, err := Open(connectors.Options{Path: p, Keep: tc.keep, BatchRows: tc.batch})
+			s, err := OpenWithAllocator(connectors.Options{Path: p, Keep: tc.keep, BatchRows: tc.batch}, mem)
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
@@ -266,15 +264,13 @@ func FuzzJSONL(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		allocator = mem
-		defer func() { allocator = memory.DefaultAllocator }()
 		p := filepath.Join(t.TempDir(), "f.jsonl")
 		if err := os.WriteFile(p, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		s, err := Open(connectors.Options{Path: p})
 		if err == nil {
-			s2, err2 := Open(connectors.Options{Path: p, Keep: s.Columns(), BatchRows: 3})
+			s2, err2 := OpenWithAllocator(connectors.Options{Path: p, Keep: s.Columns(), BatchRows: 3}, mem)
 			if err2 != nil {
 				t.Fatalf("second Open: %v", err2)
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 
 	"github.com/statexport/statexport/connectors"
 )
@@ -15,7 +16,7 @@ import (
 // index of that value and ErrValue.
 type converter struct {
 	out  arrow.DataType
-	conv func(arrow.Array) (arrow.Array, int, error)
+	conv func(memory.Allocator, arrow.Array) (arrow.Array, int, error)
 }
 
 var timestampUS = func(tz string) arrow.DataType {
@@ -59,22 +60,22 @@ func converterFor(t arrow.DataType) (converter, error) {
 	return converter{}, connectors.ErrType
 }
 
-func same(a arrow.Array) (arrow.Array, int, error) {
+func same(_ memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
 	a.Retain()
 	return a, 0, nil
 }
 
-func allNull(t arrow.DataType) func(arrow.Array) (arrow.Array, int, error) {
-	return func(a arrow.Array) (arrow.Array, int, error) {
-		b := array.NewBuilder(allocator, t)
+func allNull(t arrow.DataType) func(memory.Allocator, arrow.Array) (arrow.Array, int, error) {
+	return func(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
+		b := array.NewBuilder(mem, t)
 		defer b.Release()
 		b.AppendNulls(a.Len())
 		return b.NewArray(), 0, nil
 	}
 }
 
-func toString(a arrow.Array) (arrow.Array, int, error) {
-	b := array.NewStringBuilder(allocator)
+func toString(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
+	b := array.NewStringBuilder(mem)
 	defer b.Release()
 	b.Reserve(a.Len())
 	for i := 0; i < a.Len(); i++ {
@@ -100,8 +101,8 @@ func toString(a arrow.Array) (arrow.Array, int, error) {
 	return b.NewArray(), 0, nil
 }
 
-func toInt64(a arrow.Array) (arrow.Array, int, error) {
-	b := array.NewInt64Builder(allocator)
+func toInt64(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
+	b := array.NewInt64Builder(mem)
 	defer b.Release()
 	b.Reserve(a.Len())
 	for i := 0; i < a.Len(); i++ {
@@ -135,8 +136,8 @@ func toInt64(a arrow.Array) (arrow.Array, int, error) {
 	return b.NewArray(), 0, nil
 }
 
-func toFloat64(a arrow.Array) (arrow.Array, int, error) {
-	b := array.NewFloat64Builder(allocator)
+func toFloat64(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
+	b := array.NewFloat64Builder(mem)
 	defer b.Release()
 	b.Reserve(a.Len())
 	for i := 0; i < a.Len(); i++ {
@@ -160,9 +161,9 @@ func toFloat64(a arrow.Array) (arrow.Array, int, error) {
 	return b.NewArray(), 0, nil
 }
 
-func toDate32(a arrow.Array) (arrow.Array, int, error) {
+func toDate32(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
 	x := a.(*array.Date64)
-	b := array.NewDate32Builder(allocator)
+	b := array.NewDate32Builder(mem)
 	defer b.Release()
 	b.Reserve(a.Len())
 	for i := 0; i < a.Len(); i++ {
@@ -175,10 +176,10 @@ func toDate32(a arrow.Array) (arrow.Array, int, error) {
 	return b.NewArray(), 0, nil
 }
 
-func toTimestampUS(out arrow.DataType, unit arrow.TimeUnit) func(arrow.Array) (arrow.Array, int, error) {
-	return func(a arrow.Array) (arrow.Array, int, error) {
+func toTimestampUS(out arrow.DataType, unit arrow.TimeUnit) func(memory.Allocator, arrow.Array) (arrow.Array, int, error) {
+	return func(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
 		x := a.(*array.Timestamp)
-		b := array.NewTimestampBuilder(allocator, out.(*arrow.TimestampType))
+		b := array.NewTimestampBuilder(mem, out.(*arrow.TimestampType))
 		defer b.Release()
 		b.Reserve(a.Len())
 		for i := 0; i < a.Len(); i++ {

@@ -29,11 +29,9 @@ var ErrMalformed = errors.New("malformed Parquet file")
 // that is not UTF-8, a uint64 above MaxInt64).
 var ErrValue = errors.New("value outside the column's type")
 
-// allocator builds every batch and the library's buffers; tests swap in a checked allocator.
-var allocator memory.Allocator = memory.DefaultAllocator
-
 // Source reads one Parquet file. It implements connectors.Source; Open creates it.
 type Source struct {
+	mem     memory.Allocator
 	path    string
 	f       *os.File
 	fr      *pqarrow.FileReader
@@ -59,9 +57,14 @@ var _ connectors.Source = (*Source)(nil)
 // column name (connectors.ErrHeader), a kept column that is absent
 // (connectors.ErrUnknownField), nested (connectors.ErrNested) or of an unsupported type
 // (connectors.ErrType); and with an I/O error when the file cannot be read. Only Path, Keep
-// and BatchRows are used.
-func Open(opts connectors.Options) (src *Source, err error) {
-	s := &Source{path: opts.Path, batch: opts.BatchRows}
+// and BatchRows are used. Batches and the reader's buffers come from memory.DefaultAllocator.
+func Open(opts connectors.Options) (*Source, error) {
+	return OpenWithAllocator(opts, memory.DefaultAllocator)
+}
+
+// OpenWithAllocator is Open with every batch's and the reader's buffers taken from mem.
+func OpenWithAllocator(opts connectors.Options, mem memory.Allocator) (src *Source, err error) {
+	s := &Source{mem: mem, path: opts.Path, batch: opts.BatchRows}
 	if s.batch <= 0 {
 		s.batch = DefaultBatchRows
 	}
@@ -83,14 +86,14 @@ func Open(opts connectors.Options) (src *Source, err error) {
 	if fi, err := s.f.Stat(); err == nil && fi.Size() == 0 {
 		return nil, s.perr(0, "", connectors.ErrEmpty)
 	}
-	props := parquet.NewReaderProperties(allocator)
+	props := parquet.NewReaderProperties(mem)
 	props.BufferedStreamEnabled = true
 	pr, err := file.NewParquetReader(s.f, file.WithReadProps(props))
 	if err != nil {
 		return nil, s.perr(0, "", ErrMalformed)
 	}
 	s.total = pr.NumRows()
-	s.fr, err = pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(s.batch)}, allocator)
+	s.fr, err = pqarrow.NewFileReader(pr, pqarrow.ArrowReadProperties{BatchSize: int64(s.batch)}, mem)
 	if err != nil {
 		return nil, s.perr(0, "", ErrMalformed) // Close closes s.f
 	}
@@ -202,7 +205,7 @@ func (s *Source) Next(ctx context.Context) (b connectors.Batch, err error) {
 		n = rec.NumRows()
 		arrs = make([]arrow.Array, len(s.convs))
 		for i, c := range s.convs {
-			a, bad, err := c.conv(rec.Column(i))
+			a, bad, err := c.conv(s.mem, rec.Column(i))
 			if err != nil {
 				releaseAll(arrs)
 				return b, s.perr(first+int64(bad), s.keep[i], err)

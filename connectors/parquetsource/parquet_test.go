@@ -205,9 +205,7 @@ func TestTypes(t *testing.T) {
 	for _, batch := range []int{0, 1, 2} {
 		t.Run(fmt.Sprintf("batch %d", batch), func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			allocator = mem
-			defer func() { allocator = memory.DefaultAllocator }()
-			s, err := Open(connectors.Options{Path: p, Keep: keep, BatchRows: batch})
+			s, err := OpenWithAllocator(connectors.Options{Path: p, Keep: keep, BatchRows: batch}, mem)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -15,10 +16,10 @@ type builders struct {
 	bs      []array.Builder
 }
 
-func newBuilders(kinds []kind) *builders {
+func newBuilders(mem memory.Allocator, kinds []kind) *builders {
 	b := &builders{kinds: kinds, targets: make([]any, len(kinds)), bs: make([]array.Builder, len(kinds))}
 	for i, k := range kinds {
-		b.bs[i] = array.NewBuilder(allocator, k.arrowType())
+		b.bs[i] = array.NewBuilder(mem, k.arrowType())
 		switch k {
 		case kString:
 			b.targets[i] = new(pgtype.Text)

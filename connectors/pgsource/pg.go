@@ -32,11 +32,9 @@ var (
 	ErrOptions  = errors.New("postgres source: needs a DSN and exactly one of table or query")
 )
 
-// allocator builds every batch; tests swap in a checked allocator.
-var allocator memory.Allocator = memory.DefaultAllocator
-
 // Source reads the result of one statement. It implements connectors.Source; Open creates it.
 type Source struct {
+	mem     memory.Allocator
 	conn    *pgx.Conn
 	tx      pgx.Tx
 	rows    pgx.Rows
@@ -107,7 +105,12 @@ func (k kind) arrowType() arrow.DataType {
 // Open is OpenContext with a background context (connecting gives up after the DSN's
 // connect_timeout, or DefaultConnectTimeout when it sets none).
 func Open(opts connectors.Options) (*Source, error) {
-	return OpenContext(context.Background(), opts)
+	return OpenContext(context.Background(), opts, memory.DefaultAllocator)
+}
+
+// OpenWithAllocator is Open with every batch's buffers taken from mem.
+func OpenWithAllocator(opts connectors.Options, mem memory.Allocator) (*Source, error) {
+	return OpenContext(context.Background(), opts, mem)
 }
 
 // DefaultConnectTimeout bounds connecting when the DSN sets no connect_timeout.
@@ -118,8 +121,8 @@ const DefaultConnectTimeout = 30 * time.Second
 // wrapping ErrDatabase (connection, permission, syntax: SQLSTATE only), or with
 // *connectors.ParseError wrapping connectors.ErrHeader (a repeated or empty column name),
 // connectors.ErrUnknownField or connectors.ErrType. Only DSN, Table, Query, Keep and
-// BatchRows are used.
-func OpenContext(ctx context.Context, opts connectors.Options) (_ *Source, err error) {
+// BatchRows are used. Batches are built with mem.
+func OpenContext(ctx context.Context, opts connectors.Options, mem memory.Allocator) (_ *Source, err error) {
 	if opts.DSN == "" || (opts.Table == "") == (opts.Query == "") {
 		return nil, ErrOptions
 	}
@@ -134,7 +137,7 @@ func OpenContext(ctx context.Context, opts connectors.Options) (_ *Source, err e
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
-	s := &Source{batch: opts.BatchRows}
+	s := &Source{mem: mem, batch: opts.BatchRows}
 	if s.batch <= 0 {
 		s.batch = DefaultBatchRows
 	}
@@ -294,7 +297,7 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 	if err := ctx.Err(); err != nil {
 		return connectors.Batch{}, err
 	}
-	b := newBuilders(s.kinds)
+	b := newBuilders(s.mem, s.kinds)
 	defer b.release()
 	rows := make([]int64, 0, min(s.batch, 4096))
 	for len(rows) < s.batch {

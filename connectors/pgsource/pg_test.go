@@ -171,10 +171,8 @@ func TestRead(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			allocator = mem
-			defer func() { allocator = memory.DefaultAllocator }()
 			tc.opts.DSN, tc.opts.BatchRows = dsn, tc.batch
-			s, err := Open(tc.opts)
+			s, err := OpenWithAllocator(tc.opts, mem)
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}

@@ -25,11 +25,9 @@ const DefaultBatchRows = 65536
 // maxColumns is the widest sheet Excel allows (XFD).
 const maxColumns = 16384
 
-// allocator builds every batch; tests swap in a checked allocator.
-var allocator memory.Allocator = memory.DefaultAllocator
-
 // Source reads one sheet of a workbook. It implements connectors.Source; Open creates it.
 type Source struct {
+	mem     memory.Allocator
 	path    string
 	wb      *workbook
 	dec     *xml.Decoder
@@ -61,9 +59,14 @@ var _ connectors.Source = (*Source)(nil)
 // MaxUnzippedBytes), ErrMalformed, ErrNoSheet, connectors.ErrEmpty (no non-empty row),
 // connectors.ErrHeader (an empty or repeated name) or connectors.ErrUnknownField (a kept
 // column the header lacks), or with an I/O error. Only Path, Sheet, Keep and BatchRows are
-// used.
+// used. Batches are built with memory.DefaultAllocator.
 func Open(opts connectors.Options) (*Source, error) {
-	s := &Source{path: opts.Path, batch: opts.BatchRows, keepAt: map[int]int{}}
+	return OpenWithAllocator(opts, memory.DefaultAllocator)
+}
+
+// OpenWithAllocator is Open with every batch's buffers taken from mem.
+func OpenWithAllocator(opts connectors.Options, mem memory.Allocator) (*Source, error) {
+	s := &Source{mem: mem, path: opts.Path, batch: opts.BatchRows, keepAt: map[int]int{}}
 	if s.batch <= 0 {
 		s.batch = DefaultBatchRows
 	}
@@ -394,7 +397,7 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 	}
 	builders := make([]*array.StringBuilder, len(s.keep))
 	for i := range builders {
-		builders[i] = array.NewStringBuilder(allocator)
+		builders[i] = array.NewStringBuilder(s.mem)
 	}
 	defer func() {
 		for _, b := range builders {

@@ -166,10 +166,8 @@ func TestRead(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-			allocator = mem
-			defer func() { allocator = memory.DefaultAllocator }()
 			p := tc.book.write(t)
-			s, err := Open(connectors.Options{Path: p, Sheet: tc.sheet, Keep: tc.keep, BatchRows: tc.batch})
+			s, err := OpenWithAllocator(connectors.Options{Path: p, Sheet: tc.sheet, Keep: tc.keep, BatchRows: tc.batch}, mem)
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}
@@ -387,14 +385,12 @@ func FuzzXLSX(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, sheet string) {
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-		allocator = mem
-		defer func() { allocator = memory.DefaultAllocator }()
 		p := book{strings: []string{"s0", "s1"}, sheets: []sheetPart{{"S", sheet}}}.write(t)
 		s, err := Open(connectors.Options{Path: p})
 		if err == nil {
 			cols := s.Columns()
 			s.Close()
-			s, err = Open(connectors.Options{Path: p, Keep: cols, BatchRows: 2})
+			s, err = OpenWithAllocator(connectors.Options{Path: p, Keep: cols, BatchRows: 2}, mem)
 			if err != nil {
 				t.Fatalf("second Open: %v", err)
 			}
