@@ -40,6 +40,7 @@ func (r *run) protectAndPublish(ctx context.Context) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	failpoint(fpAfterAggregate)
 	dir, err := publish.Stage(r.outDir)
 	if err != nil {
 		return nil, fmt.Errorf("staging: %w", err)
@@ -52,6 +53,7 @@ func (r *run) protectAndPublish(ctx context.Context) (*Summary, error) {
 			}
 		}
 	}()
+	failpoint(fpAfterStage)
 	st := &staged{dir: dir, results: results}
 	if err := r.writeTables(st); err != nil {
 		return nil, err
@@ -59,12 +61,15 @@ func (r *run) protectAndPublish(ctx context.Context) (*Summary, error) {
 	if err := r.scan(st); err != nil {
 		return nil, err
 	}
+	failpoint(fpAfterScan)
 	if err := r.writeReport(st); err != nil {
 		return nil, err
 	}
+	failpoint(fpAfterReport)
 	if err := publish.Seal(dir); err != nil {
 		return nil, fmt.Errorf("staging: %w", err)
 	}
+	failpoint(fpAfterSeal)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("interrupted before the commit point, nothing published: %w", err)
 	}
@@ -81,11 +86,13 @@ func (r *run) protectAndPublish(ctx context.Context) (*Summary, error) {
 		return nil, fmt.Errorf("ledger append: %w", err)
 	}
 	committed = true
+	failpoint(fpAfterCommit)
 
 	// (7) one atomic move; an interruption from here on finishes publishing.
 	if err := publish.Publish(dir, r.outDir); err != nil {
 		return nil, fmt.Errorf("publish (committed to the ledger; the next run publishes it): %w", err)
 	}
+	failpoint(fpAfterPublish)
 	sum := &Summary{
 		Job: j.Job, Release: r.release, OutputDir: r.outDir, EpsilonSpent: r.plan.Epsilon,
 		BudgetRemaining: r.led.Remaining(j.Register.Name, r.period, j.Budget.EpsilonPerPeriod),
@@ -141,6 +148,7 @@ func (r *run) writeTables(st *staged) error {
 			return fmt.Errorf("write table %s: %w", res.Name, err)
 		}
 		st.tableSHA = append(st.tableSHA, sha)
+		failpoint(fpAfterTable)
 	}
 	return nil
 }

@@ -108,6 +108,7 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 		return nil, exitcode.With(exitcode.Usage, fmt.Errorf("privacy plan: %w", err))
 	}
 	r.plan = plan
+	failpointContext(ctx)
 
 	// (1) the lock, held for the whole run.
 	unlock, err := ledger.Lock(j.Budget.Ledger, o.Wait)
@@ -121,12 +122,14 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 	if r.led, err = ledger.Read(j.Budget.Ledger); err != nil {
 		return nil, fmt.Errorf("ledger: %w", err)
 	}
+	failpoint(fpAfterLock)
 
 	if !o.DryRun {
 		// (2) publish what a killed run committed but did not move into place.
 		if sum, done, err := r.rollForward(); err != nil || done {
 			return sum, err
 		}
+		failpoint(fpAfterRollForward)
 	}
 
 	// (3) refuse a repeated release or an overspent period before anything is built.
@@ -254,6 +257,7 @@ func (r *run) read(ctx context.Context) error {
 		if r.o.Progress != nil {
 			r.o.Progress(prep.Counts().Read)
 		}
+		failpoint(fpReadBatch)
 	}
 	r.counts = prep.Counts()
 	st := src.Stats()
@@ -263,6 +267,7 @@ func (r *run) read(ctx context.Context) error {
 	}
 	r.log.Info("source read", "records", r.counts.Read, "rejected", r.counts.Rejected,
 		"excluded_consent", r.counts.Excluded, "outside_public_values", r.outside, "persons", r.bounder.Persons())
+	failpoint(fpAfterRead)
 	return nil
 }
 
