@@ -478,11 +478,17 @@ func (s *Source) more(ctx context.Context) error {
 		}
 		s.cur, s.buf = c.buf, c.buf[start:h+c.n]
 	} else {
-		s.spill = append(s.spill[:0], left...) // left may alias spill: append moves like copy
-		s.spill = append(s.spill, c.buf[h:h+c.n]...)
-		if s.cur != nil {
+		// A record longer than the headroom grows in the spill buffer; the bytes already
+		// there are moved only when parsing has advanced past some of them.
+		if s.cur == nil {
+			if s.pos > 0 {
+				s.spill = s.spill[:copy(s.spill, left)]
+			}
+		} else {
+			s.spill = append(s.spill[:0], left...)
 			s.rd.recycle(s.cur)
 		}
+		s.spill = append(s.spill, c.buf[h:h+c.n]...)
 		s.rd.recycle(c.buf)
 		s.cur, s.buf = nil, s.spill
 	}
