@@ -363,3 +363,27 @@ func TestReadTruncated(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRead: any bytes either read or fail with an error; never a panic.
+func FuzzRead(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.parquet")
+	if _, err := Write(path, sample(), meta, "snappy"); err != nil {
+		f.Fatal(err)
+	}
+	seed, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "f.parquet")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		tbl, _, err := Read(p)
+		if err == nil && len(tbl.Rows) > 0 && len(tbl.Rows[0]) != len(tbl.Columns) {
+			t.Fatalf("row of %d values for %d columns", len(tbl.Rows[0]), len(tbl.Columns))
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package parquetsink
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -72,6 +73,9 @@ func Open(path string) (r *Reader, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	if err := checkFooter(f, st.Size()); err != nil {
+		return nil, fmt.Errorf("read %s: %w: %w", path, ErrUnreadable, err)
+	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w: %w", path, ErrUnreadable, err)
@@ -86,6 +90,31 @@ func Open(path string) (r *Reader, err error) {
 	r.rows = parquet.NewReader(pf)
 	r.buf = make([]parquet.Row, 64)
 	return r, nil
+}
+
+// checkFooter checks the file's framing before parquet-go reads it: magic bytes at both ends
+// and a footer length that fits in the file (parquet-go would allocate whatever length a
+// damaged file declares).
+func checkFooter(f *os.File, size int64) error {
+	if size < 12 {
+		return errors.New("too short")
+	}
+	var head [4]byte
+	var tail [8]byte
+	if _, err := f.ReadAt(head[:], 0); err != nil {
+		return err
+	}
+	if _, err := f.ReadAt(tail[:], size-8); err != nil {
+		return err
+	}
+	if string(head[:]) != "PAR1" || string(tail[4:]) != "PAR1" {
+		return errors.New("no Parquet magic bytes (encrypted files are not supported)")
+	}
+	footer := int64(binary.LittleEndian.Uint32(tail[:4]))
+	if footer > size-12 {
+		return errors.New("footer length beyond the file")
+	}
+	return nil
 }
 
 // describe derives the columns from the file's flattened schema elements (depth first; a
