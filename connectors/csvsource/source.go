@@ -105,6 +105,15 @@ var _ connectors.Source = (*Source)(nil)
 // memory.DefaultAllocator. Errors are *connectors.ParseError (malformed header, unknown Keep
 // column, empty file), an error wrapping ErrOption (bad Encoding or Delimiter), or the
 // *os.PathError of opening or reading the file. ParseError.File is opts.Path as given.
+//
+// Encoding: "auto" (or "") decides at the file's first byte >= 0x80, UTF-8 when a valid
+// UTF-8 sequence starts there, else Windows-1252; a UTF-8 BOM means UTF-8. The BOM is
+// stripped under "auto" and "utf-8" only. Bytes the encoding leaves undefined fail with
+// connectors.ErrEncoding: invalid UTF-8; 0x81 0x8D 0x8F 0x90 0x9D in Windows-1252; and
+// 0x80-0x9F in ISO-8859-15 (C1 controls there mean a mislabelled Windows-1252 file).
+// Delimiter: "auto" (or "") picks among ';' ',' tab '|' the one occurring (outside quotes)
+// in the header and as often in each of the first 100 records, splitting the header into
+// most fields, ';' first on ties; `\t` (two characters) means tab.
 func Open(opts connectors.Options) (*Source, error) {
 	return OpenWithAllocator(opts, memory.DefaultAllocator)
 }
@@ -324,7 +333,9 @@ func (s *Source) Stats() connectors.Stats {
 
 // Next returns the next batch of at most BatchRows records, or io.EOF after the last. The
 // Record holds the Keep columns as strings; Rows[i] is the physical line where record i
-// starts. A malformed record fails with a *connectors.ParseError and the source stays failed.
+// starts. A malformed record fails with a *connectors.ParseError citing that line and,
+// where known, the field: by name when it is a kept column (the config named it), else by
+// 1-based position only. The source then stays failed.
 func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 	switch {
 	case s.closed:
