@@ -1,7 +1,9 @@
 package scan
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -354,4 +356,21 @@ func TestFindingString(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzJSONLine: any line either walks or fails with errJSONSyntax; never a panic, and every
+// reported column is non-empty.
+func FuzzJSONLine(f *testing.F) {
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		err := walkJSON(dec, "", func(column, _ string) {
+			if column == "" {
+				t.Fatal("empty column")
+			}
+		})
+		if err != nil && !errors.Is(err, errJSONSyntax) {
+			t.Fatalf("err = %v, want errJSONSyntax", err)
+		}
+	})
 }
