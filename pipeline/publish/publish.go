@@ -68,11 +68,14 @@ func Stage(outputDir string) (string, error) {
 }
 
 // Seal prepares a staging directory for publication: every regular file gets mode 0644 and is
-// fsynced, then every directory (the staging directory last) gets mode 0755 and is fsynced, and
-// so is the staging directory's parent. After Seal the staged release survives a crash, which
-// is what lets a release committed to the ledger be published by the next run; call it before
-// the ledger commit. Seal is idempotent. A symbolic link or any other non-regular file is an
-// error: a release holds only files and directories.
+// fsynced, then every directory below the staging directory gets mode 0755 and is fsynced, and
+// so are the staging directory (which stays 0700) and its parent. After Seal the staged release
+// survives a crash, which is what lets a release committed to the ledger be published by the
+// next run; call it before the ledger commit. The staging directory itself is opened to 0755
+// only by Publish, after the commit: a sealed release whose run dies before the commit holds
+// noisy values whose budget was never spent, and must stay unreadable to anyone else. Seal is
+// idempotent. A symbolic link or any other non-regular file is an error: a release holds only
+// files and directories.
 func Seal(staging string) error {
 	var dirs []string
 	err := filepath.WalkDir(staging, func(path string, d fs.DirEntry, err error) error {
@@ -95,9 +98,13 @@ func Seal(staging string) error {
 	if err != nil {
 		return fmt.Errorf("seal %s: %w", staging, err)
 	}
-	// Deepest first, so the staging directory itself opens up last.
+	// Deepest first; dirs[0], the staging directory itself, stays 0700 until Publish.
 	for i := len(dirs) - 1; i >= 0; i-- {
-		if err := os.Chmod(dirs[i], 0o755); err != nil {
+		mode := os.FileMode(0o755)
+		if i == 0 {
+			mode = 0o700
+		}
+		if err := os.Chmod(dirs[i], mode); err != nil {
 			return fmt.Errorf("seal %s: %w", staging, err)
 		}
 		if err := syncPath(dirs[i]); err != nil {
@@ -110,8 +117,8 @@ func Seal(staging string) error {
 	return nil
 }
 
-// Publish moves the sealed staging directory of outputDir into place in one atomic step and
-// fsyncs the parent directory after each step:
+// Publish opens the sealed staging directory of outputDir to mode 0755 (Seal leaves it 0700)
+// and moves it into place in one atomic step, fsyncing the parent directory after each step:
 //
 //   - outputDir missing: renameat2(RENAME_NOREPLACE) staging → outputDir.
 //   - outputDir an existing directory: renameat2(RENAME_EXCHANGE) swaps the two, so readers
@@ -134,6 +141,12 @@ func Publish(staging, outputDir string) error {
 		return fmt.Errorf("publish %s: %w", outputDir, err)
 	} else if !st.IsDir() {
 		return fmt.Errorf("publish %s: staging %s is not a directory", outputDir, want)
+	}
+	if err := os.Chmod(want, 0o755); err != nil {
+		return fmt.Errorf("publish %s: %w", outputDir, err)
+	}
+	if err := syncPath(want); err != nil {
+		return fmt.Errorf("publish %s: %w", outputDir, err)
 	}
 	st, err := os.Lstat(outputDir)
 	switch {

@@ -160,7 +160,7 @@ func TestSeal(t *testing.T) {
 		rel  string
 		want os.FileMode
 	}{
-		{".", 0o755}, {"sub", 0o755}, {"sub/deeper", 0o755}, {"sub/deeper/f", 0o644},
+		{".", 0o700}, {"sub", 0o755}, {"sub/deeper", 0o755}, {"sub/deeper/f", 0o644},
 		{"exec", 0o644}, {ReportName, 0o644}, {"r001_a.parquet", 0o644},
 	}
 	for _, c := range cases {
