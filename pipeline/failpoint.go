@@ -25,8 +25,9 @@ import (
 // SIGINT (or 60 s), then goes on; a SIGTERM or SIGINT is also seen by the run's context, so
 // the run then behaves as interrupted at that step.
 //
-// SXTEST_TRACE, when set, names a file to which each failpoint appends its name when it is
-// first reached, so a test that kills a run at a random moment can tell which step it was in.
+// SXTEST_TRACE, when set, names a file to which each failpoint appends a line "NAME MICROS"
+// (microseconds since the process started) when it is first reached, so a test that kills a
+// run at a random moment can tell which step it was in, and time its kills to land in each.
 // Neither variable is read more than once, and neither ever carries data.
 //
 // The names, in the order a run reaches them:
@@ -79,6 +80,7 @@ var (
 	fpMu    sync.Mutex
 	fpHits  = map[string]int{}
 	fpCtx   context.Context // the run's context, so a paused failpoint sees its interruption
+	fpStart = time.Now()
 )
 
 // failpointContext tells the failpoints the run's context: after a SIGTERM or SIGINT ends a
@@ -122,7 +124,7 @@ func failpoint(name string) {
 	if fpTrace != "" && hit == 1 {
 		// One write(2) per line with O_APPEND: a kill leaves whole lines only.
 		if f, err := os.OpenFile(fpTrace, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
-			_, _ = f.WriteString(name + "\n")
+			_, _ = fmt.Fprintf(f, "%s %d\n", name, time.Since(fpStart).Microseconds())
 			_ = f.Close()
 		}
 	}
