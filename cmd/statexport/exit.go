@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/statexport/statexport/connectors/csvsource"
 	"github.com/statexport/statexport/pipeline/exitcode"
 	"github.com/statexport/statexport/pipeline/ledger"
 )
@@ -15,6 +16,8 @@ func codeOf(err error) int {
 		return exitcode.Locked
 	case errors.Is(err, ledger.ErrBrokenChain):
 		return exitcode.Findings
+	case errors.Is(err, csvsource.ErrOption):
+		return exitcode.Usage // a bad encoding, delimiter or batch size in the config
 	}
 	return exitcode.Of(err)
 }
