@@ -2,8 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,12 +12,12 @@ import (
 	"time"
 
 	"github.com/statexport/statexport/anonymize"
-	"github.com/statexport/statexport/anonymize/pii"
 	"github.com/statexport/statexport/connectors/parquetsink"
 	"github.com/statexport/statexport/pipeline/exitcode"
 	"github.com/statexport/statexport/pipeline/ledger"
 	"github.com/statexport/statexport/pipeline/publish"
 	"github.com/statexport/statexport/pipeline/report"
+	"github.com/statexport/statexport/pipeline/scan"
 )
 
 func slicesSort(s []string) { slices.Sort(s) }
@@ -28,6 +26,7 @@ func slicesSort(s []string) { slices.Sort(s) }
 type staged struct {
 	dir       string
 	results   []*anonymize.Result
+	tables    []parquetsink.Table // the results as written
 	tableSHA  []string
 	reportSHA string
 	rep       *report.Report
@@ -147,6 +146,7 @@ func (r *run) writeTables(st *staged) error {
 		if err != nil {
 			return fmt.Errorf("write table %s: %w", res.Name, err)
 		}
+		st.tables = append(st.tables, t)
 		st.tableSHA = append(st.tableSHA, sha)
 		failpoint(fpAfterTable)
 	}
@@ -166,51 +166,30 @@ func sinkType(t string) parquetsink.ColumnType {
 }
 
 // scan looks for personal data in the staged tables (SPEC step 5). Values echoed from the config
-// (listed public values) are not scanned. A finding stops the run before the commit point.
+// (listed public values) are not scanned. A finding stops the run before the commit point; the
+// log names file, row, column and kind, never the value.
 func (r *run) scan(st *staged) error {
 	echoed := map[string]bool{}
 	for _, t := range r.job.Tables {
 		for _, pv := range t.PublicValues {
 			for _, v := range pv.Values {
 				echoed[v] = true
+				echoed[anonymize.NormalizeDimension([]byte(v))] = true
 			}
 		}
 	}
+	skip := func(_, value string) bool { return echoed[value] }
 	findings := 0
-	for _, res := range st.results {
-		for i, row := range res.Rows {
-			for c, v := range row {
-				s, ok := v.(string)
-				if !ok {
-					if f, isF := v.(float64); isF {
-						s = strconv.FormatFloat(f, 'f', -1, 64)
-					} else {
-						continue
-					}
-				}
-				if echoed[s] {
-					continue
-				}
-				for _, kind := range pii.Detect(s) {
-					findings++
-					r.log.Error("personal data in a staged table", "file", res.Name+".parquet", "row", i+1, "column", res.Columns[c].Name, "kind", string(kind))
-				}
-			}
-		}
+	for i, res := range st.results {
+		scan.Table(res.Name+".parquet", st.tables[i], skip, func(f scan.Finding) {
+			findings++
+			r.log.Error("personal data in a staged table", "file", f.File, "row", f.Row, "column", f.Column, "kind", string(f.Kind))
+		})
 	}
 	if findings > 0 {
 		return exitcode.With(exitcode.Findings, fmt.Errorf("%w: %d findings; nothing was published", ErrFindings, findings))
 	}
 	return nil
-}
-
-func sha256File(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:]), nil
 }
 
 func summaryFromReport(dir string, e ledger.Entry) (*Summary, error) {
