@@ -54,6 +54,9 @@ func ParseTarget(source, format, encoding, delimiter string) (Target, error) {
 	if source == "" {
 		return t, fmt.Errorf("%w: inspect: SOURCE is required", ErrUsage)
 	}
+	if i := strings.LastIndexByte(source, '#'); i > 0 && (t.Type == "" || t.Type == "xlsx") && inferFormat(source[:i]) == "xlsx" {
+		t.Type, t.Sheet, source = "xlsx", source[i+1:], source[:i]
+	}
 	env, rest, hasColon := strings.Cut(source, ":")
 	if t.Type == "" && hasColon && envRE.MatchString(env) && !strings.ContainsAny(source, `/\`) && inferFormat(source) == "" {
 		t.Type = "postgres"
@@ -96,11 +99,6 @@ func ParseTarget(source, format, encoding, delimiter string) (Target, error) {
 		} else {
 			t.Table = rest
 		}
-	case "xlsx":
-		if i := strings.LastIndexByte(source, '#'); i > 0 && inferFormat(source[:i]) == "xlsx" {
-			source, t.Sheet = source[:i], source[i+1:]
-		}
-		t.Path = source
 	default:
 		t.Path = source
 	}

@@ -281,9 +281,10 @@ func (c *Column) addPostal(s string) {
 var (
 	integerRE = regexp.MustCompile(`^[+-]?[0-9]{1,18}$`)
 	decimalRE = regexp.MustCompile(`^[+-]?[0-9]+([.,][0-9]+)?$`)
-	// A street address: words (letters, '.', '-'), a house number, optionally a staircase
-	// letter and a flat number: "Kirkkotie 5", "Mannerheimintie 5 A 7", "Åbovägen 1 b 12".
-	streetRE = regexp.MustCompile(`^\p{L}[\p{L}.\- ]*\s[0-9]{1,4}(\s?[A-Za-z])?(\s[0-9]{1,4})?$`)
+	// A street address: one to three words (letters, '.', '-'), a house number, optionally a
+	// staircase letter and a flat number: "Kirkkotie 5", "Mannerheimintie 5 A 7",
+	// "Gamla Kyrkvägen 1 b 12".
+	streetRE = regexp.MustCompile(`^\p{L}[\p{L}.\-]*( \p{L}[\p{L}.\-]*){0,2} [0-9]{1,4}( ?[A-Za-z])?( [0-9]{1,4})?$`)
 )
 
 // stripBlanks drops the blanks a decimal may hold between digit groups ("1 234,50").
