@@ -363,6 +363,8 @@ func TestDraftLoads(t *testing.T) {
 		targets["postgres query"] = Target{Type: "postgres", DSNEnv: "REGISTER_DSN", Query: testregister.OrderedQuery(table, cols)}
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal("PG_TEST_DSN is not set: .ci/postgres.sh must start a PostgreSQL cluster in CI")
+	} else {
+		t.Log("PG_TEST_DSN not set: the postgres draft is not checked")
 	}
 
 	values := registerValues(t, opt)
