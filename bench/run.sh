@@ -57,6 +57,7 @@ for n in $SIZES; do
 done
 
 stamp=$(date +%Y%m%d-%H%M%S)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 results=$DATA/runs/results-$stamp.tsv
 : >"$results"
 timing=$(mktemp)
@@ -148,7 +149,8 @@ md_table() {
 
 table=$DATA/runs/table-$stamp.md
 {
-  echo "statexport vs DuckDB — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), medians of $REPS run(s)"
+  echo "statexport vs DuckDB — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), medians of $REPS run(s);" \
+    "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   sort -t$'\t' -k1,1n -k2,2r -k3,3 "$results" | md_table /dev/stdin
 } | tee "$table"
@@ -160,7 +162,10 @@ awk -F'\t' '
   function verdict(x, lim) { return (x <= lim) ? "met" : "missed" }
   END {
     print "\nTargets (informational):"
-    for (n in sizes) for (d in dia) {
+    ns = 0; for (n in sizes) { ns++; sz[ns] = n + 0 }
+    for (i = 2; i <= ns; i++) { t = sz[i]; for (j = i - 1; j >= 1 && sz[j] > t; j--) sz[j + 1] = sz[j]; sz[j + 1] = t }
+    for (i = 1; i <= ns; i++) for (d in dia) {
+      n = sz[i]
       s = n SUBSEP d SUBSEP "statexport"; q = n SUBSEP d SUBSEP "duckdb"
       if (!(s in w) || !(q in w)) continue
       x = med(w[s]) / med(w[q]); y = med(r[s]) / med(r[q])
