@@ -21,7 +21,10 @@
 // Memory is bounded by the batch size and the longest line, never by the file size.
 // Stats.SHA256 is the hash of the bytes read by the second pass, set once it reaches the end.
 //
-// What it must never do: put a value into an error (JSON syntax errors are mapped to
-// ErrSyntax because encoding/json's messages quote input characters), materialise the value
-// of a column that is not kept, or write anything to disk.
+// Lines are parsed by a small hand-written scanner for flat objects (RFC 8259 syntax; checked
+// against encoding/json by a differential fuzz target): about ten times faster than
+// encoding/json's token API, and its errors are sentinels that never quote the input.
+//
+// What it must never do: put a value into an error, materialise the value of a column that
+// is not kept, or write anything to disk.
 package jsonlsource

@@ -6,13 +6,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"os"
-	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -49,16 +47,17 @@ type Source struct {
 	cols     []string
 	colIdx   map[string]int // column name → 0-based position in cols
 	keep     []string
-	keepIdx  map[string]int // kept column → position in the record
+	keepAt   []int // column position → position in the record, -1 when not kept
 	batch    int
 	f        *os.File
 	sc       *bufio.Scanner
+	parser   scanner
 	h        hash.Hash
-	line     int64 // lines read so far
-	blank    int64 // first blank line not yet followed by a record; 0 when none
-	seen     map[string]struct{}
+	line     int64   // lines read so far
+	blank    int64   // first blank line not yet followed by a record; 0 when none
+	stamp    []int64 // column position → last line whose record held the key
 	set      []bool
-	vals     []string
+	vals     [][]byte
 	nulls    []bool
 	records  int64
 	sum      string
@@ -90,30 +89,32 @@ func OpenWithAllocator(opts connectors.Options, mem memory.Allocator) (*Source, 
 		mem:     mem,
 		path:    opts.Path,
 		cols:    cols,
-		colIdx:  make(map[string]int, len(cols)),
-		keepIdx: make(map[string]int, len(opts.Keep)),
-		batch:   opts.BatchRows,
-		seen:    map[string]struct{}{},
-		h:       sha256.New(),
+		colIdx: make(map[string]int, len(cols)),
+		keepAt: make([]int, len(cols)),
+		stamp:  make([]int64, len(cols)),
+		batch:  opts.BatchRows,
+		h:      sha256.New(),
 	}
 	if s.batch <= 0 {
 		s.batch = DefaultBatchRows
 	}
 	for i, c := range cols {
 		s.colIdx[c] = i
+		s.keepAt[i] = -1
 	}
 	for i, k := range opts.Keep {
-		if _, ok := s.colIdx[k]; !ok {
+		c, ok := s.colIdx[k]
+		if !ok {
 			return nil, &connectors.ParseError{File: opts.Path, Column: k, Err: connectors.ErrUnknownField}
 		}
-		if _, dup := s.keepIdx[k]; dup {
+		if s.keepAt[c] >= 0 {
 			return nil, fmt.Errorf("jsonl source: column %q kept twice", k)
 		}
-		s.keepIdx[k] = i
+		s.keepAt[c] = i
 	}
 	s.keep = append([]string(nil), opts.Keep...)
 	s.set = make([]bool, len(s.keep))
-	s.vals = make([]string, len(s.keep))
+	s.vals = make([][]byte, len(s.keep))
 	s.nulls = make([]bool, len(s.keep))
 	f, err := os.Open(opts.Path)
 	if err != nil {
@@ -138,12 +139,13 @@ func scanKeys(path string) ([]string, error) {
 	}
 	defer f.Close()
 	var (
-		keys  []string
-		index = map[string]int{}
-		seen  = map[string]struct{}{}
-		line  int64
-		blank int64
-		recs  int64
+		keys   []string
+		index  = map[string]int{}
+		stamp  []int64
+		line   int64
+		blank  int64
+		recs   int64
+		parser scanner
 	)
 	sc := newScanner(f)
 	for sc.Scan() {
@@ -162,26 +164,31 @@ func scanKeys(path string) ([]string, error) {
 			return nil, &connectors.ParseError{File: path, Row: blank, Err: ErrBlankLine}
 		}
 		recs++
-		var tooMany bool
-		key, err := parseLine(b, seen, func(k string, _ string, _ bool) bool {
-			if _, ok := index[k]; ok {
-				return true
+		key, err := parser.parse(b, func(fl *field) error {
+			i, ok := index[string(fl.key)]
+			if !ok {
+				if len(keys) == MaxKeys {
+					return &connectors.ParseError{File: path, Row: line, Err: ErrTooManyKeys}
+				}
+				i = len(keys)
+				keys = append(keys, string(fl.key))
+				index[keys[i]] = i
+				stamp = append(stamp, 0)
 			}
-			if len(keys) == MaxKeys {
-				tooMany = true
-				return false
+			if stamp[i] == line {
+				return cite(&connectors.ParseError{File: path, Row: line, Err: ErrDuplicateKey}, fl.key, i)
 			}
-			index[k] = len(keys)
-			keys = append(keys, k)
-			return true
+			stamp[i] = line
+			return nil
 		})
-		if tooMany {
-			return nil, &connectors.ParseError{File: path, Row: line, Err: ErrTooManyKeys}
-		}
 		if err != nil {
-			pe := &connectors.ParseError{File: path, Row: line, Err: err}
-			if key != "" {
-				i, ok := index[key]
+			var pe *connectors.ParseError
+			if errors.As(err, &pe) {
+				return nil, err
+			}
+			pe = &connectors.ParseError{File: path, Row: line, Err: err}
+			if key != nil {
+				i, ok := index[string(key)]
 				if !ok {
 					i = len(keys)
 				}
@@ -211,82 +218,14 @@ func scanError(path string, line int64, err error) error {
 }
 
 // cite names the key in pe, or only its 1-based position when the key itself looks like
-// personal data (values used as keys).
-func cite(pe *connectors.ParseError, key string, index int) {
-	if len(pii.Detect(key)) > 0 {
+// personal data (values used as keys). It returns pe.
+func cite(pe *connectors.ParseError, key []byte, index int) *connectors.ParseError {
+	if k := string(key); len(pii.Detect(k)) > 0 {
 		pe.Index = index + 1
-		return
+	} else {
+		pe.Column = k
 	}
-	pe.Column = key
-}
-
-// parseLine reads one line that must hold exactly one JSON object of scalar values and calls
-// fn for each key in order with the value's text (null true for JSON null). fn returning
-// false stops the parse (parseLine then returns "", nil). On failure parseLine returns the
-// key at fault ("" when none) and a sentinel; it never returns text of the input otherwise.
-func parseLine(line []byte, seen map[string]struct{}, fn func(key, val string, null bool) bool) (string, error) {
-	if !utf8.Valid(line) {
-		return "", connectors.ErrEncoding
-	}
-	clear(seen)
-	dec := json.NewDecoder(bytes.NewReader(line))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return "", ErrSyntax
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return "", ErrNotObject
-	}
-	for dec.More() {
-		tok, err = dec.Token()
-		if err != nil {
-			return "", ErrSyntax
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return "", ErrSyntax
-		}
-		if _, dup := seen[key]; dup {
-			return key, ErrDuplicateKey
-		}
-		seen[key] = struct{}{}
-		tok, err = dec.Token()
-		if err != nil {
-			return key, ErrSyntax
-		}
-		var (
-			val  string
-			null bool
-		)
-		switch v := tok.(type) {
-		case json.Delim:
-			return key, connectors.ErrNested
-		case string:
-			val = v
-		case json.Number:
-			val = string(v)
-		case bool:
-			val = "false"
-			if v {
-				val = "true"
-			}
-		case nil:
-			null = true
-		default:
-			return key, ErrSyntax
-		}
-		if !fn(key, val, null) {
-			return "", nil
-		}
-	}
-	if tok, err = dec.Token(); err != nil || tok != json.Delim('}') {
-		return "", ErrSyntax
-	}
-	if _, err = dec.Token(); err != io.EOF {
-		return "", ErrSyntax
-	}
-	return "", nil
+	return pe
 }
 
 // Columns returns the union of the records' top-level keys in first-seen order.
@@ -357,7 +296,7 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 			if s.nulls[i] {
 				bld.AppendNull()
 			} else {
-				bld.Append(s.vals[i])
+				bld.BinaryBuilder.Append(s.vals[i])
 			}
 		}
 		rows = append(rows, s.line)
@@ -382,37 +321,40 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 // record parses one non-blank line into s.vals / s.nulls.
 func (s *Source) record(b []byte) error {
 	clear(s.set)
-	var unknown string
-	key, err := parseLine(b, s.seen, func(k, v string, null bool) bool {
-		if _, ok := s.colIdx[k]; !ok {
-			unknown = k // the file changed since the first pass
-			return false
+	key, err := s.parser.parse(b, func(f *field) error {
+		c, ok := s.colIdx[string(f.key)]
+		if !ok { // the file changed since the first pass
+			return cite(&connectors.ParseError{File: s.path, Row: s.line, Err: connectors.ErrUnknownField}, f.key, len(s.cols))
 		}
-		if i, ok := s.keepIdx[k]; ok {
-			s.set[i] = true
-			s.vals[i], s.nulls[i] = v, null
+		if s.stamp[c] == s.line {
+			return cite(&connectors.ParseError{File: s.path, Row: s.line, Err: ErrDuplicateKey}, f.key, c)
 		}
-		return true
+		s.stamp[c] = s.line
+		if k := s.keepAt[c]; k >= 0 {
+			s.set[k] = true
+			s.vals[k] = append(s.vals[k][:0], f.val...)
+			s.nulls[k] = f.null
+		}
+		return nil
 	})
-	if unknown != "" {
-		pe := &connectors.ParseError{File: s.path, Row: s.line, Err: connectors.ErrUnknownField}
-		cite(pe, unknown, len(s.cols))
-		return pe
-	}
 	if err != nil {
-		pe := &connectors.ParseError{File: s.path, Row: s.line, Err: err}
-		if key != "" {
-			i, ok := s.colIdx[key]
+		var pe *connectors.ParseError
+		if errors.As(err, &pe) {
+			return err
+		}
+		pe = &connectors.ParseError{File: s.path, Row: s.line, Err: err}
+		if key != nil {
+			c, ok := s.colIdx[string(key)]
 			if !ok {
-				i = len(s.cols)
+				c = len(s.cols)
 			}
-			cite(pe, key, i)
+			cite(pe, key, c)
 		}
 		return pe
 	}
 	for i, ok := range s.set {
 		if !ok {
-			s.vals[i], s.nulls[i] = "", true
+			s.vals[i], s.nulls[i] = s.vals[i][:0], true
 		}
 	}
 	return nil
