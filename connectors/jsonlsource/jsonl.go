@@ -86,9 +86,9 @@ func OpenWithAllocator(opts connectors.Options, mem memory.Allocator) (*Source, 
 		return nil, err
 	}
 	s := &Source{
-		mem:     mem,
-		path:    opts.Path,
-		cols:    cols,
+		mem:    mem,
+		path:   opts.Path,
+		cols:   cols,
 		colIdx: make(map[string]int, len(cols)),
 		keepAt: make([]int, len(cols)),
 		stamp:  make([]int64, len(cols)),
