@@ -120,6 +120,16 @@ func (s *Source) perr(row int64, index int, err error) error {
 	return &connectors.ParseError{File: s.path, Row: row, Index: index, Err: err}
 }
 
+// cellErr reports a malformed cell of the current row. A kept column is cited by name (the
+// config named it, so the name is safe to print); any other by position only, as a header
+// "name" could be a value of a headerless sheet.
+func (s *Source) cellErr(col int, err error) error {
+	if _, kept := s.keepAt[col]; kept {
+		return &connectors.ParseError{File: s.path, Row: s.row, Column: s.cols[col-1], Err: err}
+	}
+	return s.perr(s.row, col, err)
+}
+
 // readHeader reads up to the first row with a non-empty cell and takes its names.
 func (s *Source) readHeader() error {
 	for {
@@ -217,7 +227,7 @@ func (s *Source) readCells(want func(col int) bool, set func(col int, v string))
 			}
 			v, nonEmpty, err := s.readCell(t, want(col))
 			if err != nil {
-				return s.perr(s.row, col, err)
+				return s.cellErr(col, err)
 			}
 			if nonEmpty {
 				set(col, v)
@@ -382,7 +392,8 @@ func (s *Source) Stats() connectors.Stats {
 
 // Next returns the next batch of at most Options.BatchRows non-empty data rows with the kept
 // columns as strings, or io.EOF after the last. Errors are *connectors.ParseError citing the
-// sheet row (and column position); after an error Next keeps returning it.
+// sheet row and the column (a kept column by name, any other by position); after an error
+// Next keeps returning it.
 func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 	switch {
 	case s.err != nil:
