@@ -113,8 +113,10 @@ func TestExampleJobPublishesRelease(t *testing.T) {
 		t.Fatalf("exit %d\nstderr: %s", r.code, r.stderr)
 	}
 	var sum struct {
-		Job, Release, OutputDir string `json:"output_dir"`
-		Tables                  []struct {
+		Job       string
+		Release   string
+		OutputDir string `json:"output_dir"`
+		Tables    []struct {
 			Name string
 			Rows int
 		}
@@ -128,7 +130,8 @@ func TestExampleJobPublishesRelease(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[0]), &sum); err != nil {
 		t.Fatalf("stdout is not JSON: %v", err)
 	}
-	if sum.EpsilonSpent != 1 || sum.BudgetRemaining != 3 || len(sum.Tables) != 2 {
+	if sum.Job != "daycare-enrolment" || sum.Release != "2026-11-24" || sum.OutputDir != filepath.Join(ex.out, "2026-11-24") ||
+		sum.EpsilonSpent != 1 || sum.BudgetRemaining != 3 || len(sum.Tables) != 2 {
 		t.Errorf("summary %+v", sum)
 	}
 	dir := filepath.Join(ex.out, "2026-11-24")
