@@ -45,14 +45,15 @@ func StagingDir(outputDir string) (string, error) {
 }
 
 // Stage creates a fresh, empty staging directory for outputDir (mode 0700; missing parents are
-// created with mode 0755) and returns its path. A staging directory left by an earlier run is
-// removed first: call Pending before Stage when a killed run's release may be waiting there.
+// created with mode 0755 whatever the umask, so readers can reach the published release) and
+// returns its path. A staging directory left by an earlier run is removed first: call Pending
+// before Stage when a killed run's release may be waiting there.
 func Stage(outputDir string) (string, error) {
 	parent, staging, _, err := names(outputDir)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := mkdirAll0755(parent); err != nil {
 		return "", fmt.Errorf("stage %s: %w", outputDir, err)
 	}
 	if err := os.RemoveAll(staging); err != nil {
@@ -65,6 +66,30 @@ func Stage(outputDir string) (string, error) {
 		return "", fmt.Errorf("stage %s: %w", outputDir, err)
 	}
 	return staging, nil
+}
+
+// mkdirAll0755 is os.MkdirAll(dir, 0o755) that also sets mode 0755 on each directory it
+// creates, which MkdirAll leaves to the umask. Existing directories keep their mode.
+func mkdirAll0755(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Chmod(missing[i], 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Seal prepares a staging directory for publication: every regular file gets mode 0644 and is

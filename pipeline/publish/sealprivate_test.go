@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -30,5 +32,32 @@ func TestSealedStagingStaysPrivate(t *testing.T) {
 		if m := mode(t, out); m != 0o755 {
 			t.Errorf("release %d: published mode %o, want 755", id, m)
 		}
+	}
+}
+
+// TestStageParentsReadable is the regression test for output parents created by the umask:
+// Stage's missing parents came out 0700 under umask 077, so a published 0755 release could not
+// be reached by any reader (found by cmd/statexport's TestPermPublishedModes). Existing
+// directories keep their mode.
+func TestStageParentsReadable(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	root := t.TempDir()
+	kept := filepath.Join(root, "kept")
+	if err := os.Mkdir(kept, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(kept, 0o711)
+	out := filepath.Join(kept, "out", "job", "r1")
+	if _, err := Stage(out); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{filepath.Join(kept, "out"), filepath.Join(kept, "out", "job")} {
+		if m := mode(t, d); m != 0o755 {
+			t.Errorf("%s: mode %o under umask 077, want 755", filepath.Base(d), m)
+		}
+	}
+	if m := mode(t, kept); m != 0o711 {
+		t.Errorf("an existing parent's mode changed to %o", m)
 	}
 }
