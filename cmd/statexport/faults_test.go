@@ -346,47 +346,11 @@ func TestFaultPostgresDropped(t *testing.T) {
 		}
 		t.Skip("PG_TEST_DSN not set: run `eval \"$(.ci/postgres.sh start)\"` for the postgres tests")
 	}
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatalf("connect to the test server: %v", err)
-	}
-	defer conn.Close(ctx)
-	schema := fmt.Sprintf("sx_fault_%d", time.Now().UnixNano())
 	rows := 200000
-	for _, s := range []string{
-		`CREATE SCHEMA ` + schema,
-		`CREATE TABLE ` + schema + `.daycare (hetu text, first_name text, last_name text, street text,
-			postal_code text, unit text, monthly_fee numeric(8,2), hours numeric(4,1), start_date date,
-			phone text, email text, notes text)`,
-		// Valid HETUs (born 1.1.2020, individual numbers 002–899, with their check
-		// characters), so the same table read without a cut publishes.
-		fmt.Sprintf(`INSERT INTO `+schema+`.daycare SELECT
-			'010120A' || n || substr('0123456789ABCDEFHJKLMNPRSTUVWXY', (('010120' || n)::bigint %% 31)::int + 1, 1),
-			'F' || g, 'L' || g, 'S' || g, lpad((g %% 99999)::text, 5, '0'), 'Kastanja', 100.00, 30.0,
-			DATE '2024-01-01', 'P' || g, 'E' || g, ''
-			FROM generate_series(1, %d) g, LATERAL (SELECT lpad((2 + g %% 898)::text, 3, '0') AS n) x`, rows),
-	} {
-		if _, err := conn.Exec(ctx, s); err != nil {
-			t.Fatalf("set up the test schema: %v", err)
-		}
-	}
-	t.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), dsn)
-		if err == nil {
-			c.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
-			c.Close(context.Background())
-		}
-	})
+	schema := pgRegister(t, dsn, rows)
 	proxied, cut := cuttingProxy(t, dsn, 256<<10)
 	ex := newExample(t)
-	editFile(t, ex.config, "  type: csv\n  path: ../registers/daycare.csv\n", "  type: postgres\n  dsn_env: SX_FAULT_DSN\n  table: "+schema+".daycare\n")
-	for _, k := range []string{"encoding", "delimiter", "decimal"} {
-		s := readString(t, ex.config)
-		i := strings.Index(s, "  "+k+":")
-		j := strings.Index(s[i:], "\n")
-		writeString(t, ex.config, s[:i]+s[i+j+1:])
-	}
+	postgresJob(t, ex, "SX_FAULT_DSN", schema+".daycare")
 	f := beforeFault(t, ex)
 	r := runBin(t, []string{"SX_FAULT_DSN=" + proxied}, "run", "--config", ex.config, "--release", "pg1")
 	if !cut.Load() {
@@ -458,4 +422,43 @@ func cuttingProxy(t *testing.T, dsn string, after int64) (string, *atomic.Bool) 
 	p := *u
 	p.Host = ln.Addr().String()
 	return p.String(), &cut
+}
+
+// pgRegister creates a fresh schema holding a table daycare of rows rows with the example
+// register's columns (valid HETUs of 898 persons born 1.1.2020) and returns the schema's name;
+// the schema is dropped when the test ends.
+func pgRegister(t *testing.T, dsn string, rows int) string {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatalf("connect to the test server: %v", err)
+	}
+	defer conn.Close(ctx)
+	schema := fmt.Sprintf("sx_fault_%d", time.Now().UnixNano())
+	for _, s := range []string{
+		`CREATE SCHEMA ` + schema,
+		`CREATE TABLE ` + schema + `.daycare (hetu text, first_name text, last_name text, street text,
+			postal_code text, unit text, monthly_fee numeric(8,2), hours numeric(4,1), start_date date,
+			phone text, email text, notes text)`,
+		// Valid HETUs (born 1.1.2020, individual numbers 002–899, with their check
+		// characters), so the same table read without a cut publishes.
+		fmt.Sprintf(`INSERT INTO `+schema+`.daycare SELECT
+			'010120A' || n || substr('0123456789ABCDEFHJKLMNPRSTUVWXY', (('010120' || n)::bigint %% 31)::int + 1, 1),
+			'F' || g, 'L' || g, 'S' || g, lpad((g %% 99999)::text, 5, '0'), 'Kastanja', 100.00, 30.0,
+			DATE '2024-01-01', 'P' || g, 'E' || g, ''
+			FROM generate_series(1, %d) g, LATERAL (SELECT lpad((2 + g %% 898)::text, 3, '0') AS n) x`, rows),
+	} {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			t.Fatalf("set up the test schema: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), dsn)
+		if err == nil {
+			c.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+			c.Close(context.Background())
+		}
+	})
+	return schema
 }
