@@ -63,6 +63,7 @@ type Preparer struct {
 	seed      maphash.Seed
 	withdrawn map[uint64]struct{}
 	dims      []*dimension
+	dateCheck []measure // date dimensions no table groups by: validated, not kept
 	measures  []measure
 	derived   []derived
 	decimal   byte
@@ -93,12 +94,19 @@ type derived struct {
 	kind  string
 	bands AgeBander
 	at    Date
+	ids   []uint32 // age band: id of band i at ids[i+1], of "unknown" at ids[0]; sex: id by Sex
 }
 
 // NewPreparer checks the job's columns and builds a Preparer.
 func NewPreparer(o PrepareOptions) (*Preparer, error) {
 	j := o.Job
 	p := &Preparer{person: -1, seed: o.Seed, withdrawn: o.Withdrawn}
+	grouped := map[string]bool{}
+	for _, t := range j.Tables {
+		for _, g := range t.GroupBy {
+			grouped[g] = true
+		}
+	}
 	switch j.Source.Decimal {
 	case ",", ".":
 		p.decimal = j.Source.Decimal[0]
@@ -113,7 +121,15 @@ func NewPreparer(o PrepareOptions) (*Preparer, error) {
 			if g := c.Generalize; g != nil {
 				d.trunc, d.date = g.Truncate, g.Date
 			}
-			p.addDim(d)
+			switch {
+			case grouped[c.Name]:
+				p.addDim(d)
+			case d.date != "":
+				// No table needs it, but an impossible date still rejects the row (SPEC).
+				p.dateCheck = append(p.dateCheck, measure{name: c.Name, col: len(p.keep)})
+			default:
+				continue // no table needs it and any text is valid: never read
+			}
 		case config.RoleMeasure:
 			p.measures = append(p.measures, measure{name: c.Name, col: len(p.keep)})
 		default:
@@ -139,8 +155,18 @@ func NewPreparer(o PrepareOptions) (*Preparer, error) {
 				dv.at = at
 			}
 		}
-		p.derived = append(p.derived, dv)
 		p.addDim(&dimension{name: name, col: -1})
+		if dv.kind == config.DeriveAgeBand {
+			dv.ids = append(dv.ids, p.Intern(dv.dim, UnknownBand))
+			for _, l := range dv.bands.Labels() {
+				dv.ids = append(dv.ids, p.Intern(dv.dim, l))
+			}
+		} else {
+			for _, s := range []Sex{SexUnknown, SexFemale, SexMale} {
+				dv.ids = append(dv.ids, p.Intern(dv.dim, s.String()))
+			}
+		}
+		p.derived = append(p.derived, dv)
 	}
 	p.row.Dims = make([]uint32, len(p.dims))
 	p.row.Vals = make([]float64, len(p.measures))
@@ -271,13 +297,21 @@ func (p *Preparer) fill(cols []column, i int, row int64, person Person) bool {
 		p.row.Dims[k] = id
 	}
 	for _, dv := range p.derived {
-		var v string
 		if dv.kind == config.DeriveAgeBand {
-			v = dv.bands.Band(person.Birth, dv.at)
+			p.row.Dims[dv.dim] = dv.ids[bandIndex(ageAt(person.Birth, dv.at), dv.bands.bands)+1]
 		} else {
-			v = person.Sex.String()
+			p.row.Dims[dv.dim] = dv.ids[person.Sex]
 		}
-		p.row.Dims[dv.dim] = p.Intern(dv.dim, v)
+	}
+	for _, dc := range p.dateCheck {
+		if c := cols[dc.col]; c.kind == kindString && !c.null(i) {
+			if b := c.bytes(i, &p.numBuf); len(trimBlank(b)) > 0 {
+				if _, err := ParseDate(b); err != nil {
+					p.reject(row, dc.name, ErrDate)
+					return false
+				}
+			}
+		}
 	}
 	for k, m := range p.measures {
 		v, err := p.measureValue(cols[m.col], i)
