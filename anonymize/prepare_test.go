@@ -75,12 +75,12 @@ func TestPreparer(t *testing.T) {
 	rows := [][]string{
 		// hetu, postal, unit, start, end, fee
 		{" 131052-308t ", "2100", "Kastanja", "1.2.2024", "2024-03-01", "1 234,50"}, // ok: lower case, blanks; postal padded → 021
-		{"010101A123N", "10210", "Solbacka", "2024-01-01", "", "5"},                    // withdrawn: excluded, not rejected
-		{"131052-308A", "10210", "Solbacka", "2024-01-01", "", "5"},                    // bad check character: rejected
-		{"010523A002N", "10210", "Solbacka", "31.2.2024", "", "5"},                     // impossible grouped date: rejected
-		{"010523A002N", "10210", "Solbacka", "2024-01-01", "2024-13-01", "5"},          // impossible ungrouped date: rejected
-		{"010523A002N", "10210", "Solbacka", "2024-01-01", "", "5x"},                   // not a number: rejected
-		{"010523A002N", "", "a\u0308iti", "2024-01-01", "", ""},                          // ok: (missing), NFC, missing measure
+		{"010101A123N", "10210", "Solbacka", "2024-01-01", "", "5"},                 // withdrawn: excluded, not rejected
+		{"131052-308A", "10210", "Solbacka", "2024-01-01", "", "5"},                 // bad check character: rejected
+		{"010523A002N", "10210", "Solbacka", "31.2.2024", "", "5"},                  // impossible grouped date: rejected
+		{"010523A002N", "10210", "Solbacka", "2024-01-01", "2024-13-01", "5"},       // impossible ungrouped date: rejected
+		{"010523A002N", "10210", "Solbacka", "2024-01-01", "", "5x"},                // not a number: rejected
+		{"010523A002N", "", "a\u0308iti", "2024-01-01", "", ""},                     // ok: (missing), NFC, missing measure
 	}
 	rec := stringRecord(t, mem, wantKeep, rows)
 	defer rec.Release()
