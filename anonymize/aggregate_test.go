@@ -255,3 +255,42 @@ func TestPlanSplit(t *testing.T) {
 }
 
 func near(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
+
+// TestPlanSharesNeverExceedRelease: whatever the split, the shares added in report order never
+// exceed the release's ε and δ in floating point, and lose at most a few ulps.
+func TestPlanSharesNeverExceedRelease(t *testing.T) {
+	for _, eps := range []float64{0.1, 0.3, 0.7, 1, 1.1, 3} {
+		for _, delta := range []float64{1e-6, 3e-7, 1e-5} {
+			for _, noise := range []string{"laplace", "gaussian"} {
+				for tables := 1; tables <= 7; tables++ {
+					j := &config.Job{Privacy: config.Privacy{Epsilon: eps, Delta: delta, Noise: noise, MaxPartitionsPerPerson: 1, MaxRowsPerPersonPerPartition: 1}}
+					for ti := 0; ti < tables; ti++ {
+						tb := config.Table{Name: "t", Partitions: []string{config.PartitionsPrivate, config.PartitionsPublic}[ti%2]}
+						tb.Aggregates = append(tb.Aggregates, config.Aggregate{Kind: config.AggPersons, Weight: 1})
+						for a := 0; a < ti%5; a++ {
+							tb.Aggregates = append(tb.Aggregates, config.Aggregate{Kind: config.AggSum, Column: "m", Min: 0, Max: 10, Weight: float64(a%3 + 1)})
+						}
+						j.Tables = append(j.Tables, tb)
+					}
+					p, err := NewPlan(j)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var se, sd float64
+					for _, tp := range p.Tables {
+						for _, m := range tp.Mechanisms {
+							se += m.Epsilon
+							sd += m.NoiseDelta + m.ThresholdDelta
+						}
+					}
+					if se > eps || se < eps*(1-1e-12) {
+						t.Errorf("ε %v %s %d tables: Σ = %v", eps, noise, tables, se)
+					}
+					if sd > delta || (sd < delta*(1-1e-12) && (noise == "gaussian" || tables > 0)) {
+						t.Errorf("δ %v %s %d tables: Σ = %v", delta, noise, tables, sd)
+					}
+				}
+			}
+		}
+	}
+}

@@ -108,8 +108,8 @@ func NewPlan(j *config.Job) (*Plan, error) {
 				Epsilon:    tableEps * weightOf(a) / weights,
 				NoiseDelta: noiseDelta,
 				L0:         p.L0,
+				Columns:    a.OutputColumns(),
 			}
-			m.Columns = a.OutputColumns()
 			switch a.Kind {
 			case config.AggPersons:
 				m.LInf = 1
@@ -121,28 +121,75 @@ func NewPlan(j *config.Job) (*Plan, error) {
 			case config.AggMean, config.AggQuantiles:
 				m.LInf = float64(p.RowsCap)
 			}
-			if a.Kind == config.AggPersons || a.Kind == config.AggSum {
-				scale, ci, err := noiseFacts(p.Noise, m)
+			tp.Mechanisms = append(tp.Mechanisms, m)
+		}
+		p.Tables = append(p.Tables, tp)
+	}
+	p.fitShares()
+	for ti := range p.Tables {
+		tp := &p.Tables[ti]
+		for mi := range tp.Mechanisms {
+			m := &tp.Mechanisms[mi]
+			if m.Kind == config.AggPersons || m.Kind == config.AggSum {
+				scale, ci, err := noiseFacts(p.Noise, *m)
 				if err != nil {
-					return nil, fmt.Errorf("table %s, %s: %w", t.Name, m.Columns[0], err)
+					return nil, fmt.Errorf("table %s, %s: %w", tp.Name, m.Columns[0], err)
 				}
 				m.NoiseScale, m.CI95 = &scale, &ci
 			}
 			tp.Epsilon += m.Epsilon
 			tp.Delta += m.NoiseDelta + m.ThresholdDelta
-			if tp.Private && a.Kind == config.AggPersons {
+			if tp.Private && m.Kind == config.AggPersons {
 				k, err := noiseOf(p.Noise).Threshold(m.L0, 1, m.Epsilon, m.NoiseDelta, m.ThresholdDelta)
 				if err != nil {
-					return nil, fmt.Errorf("table %s: selection threshold: %w", t.Name, err)
+					return nil, fmt.Errorf("table %s: selection threshold: %w", tp.Name, err)
 				}
 				tp.DPThreshold = math.Ceil(k)
 				tp.SelectionThreshold = math.Max(tp.DPThreshold, float64(p.MinPersons))
 			}
-			tp.Mechanisms = append(tp.Mechanisms, m)
 		}
-		p.Tables = append(p.Tables, tp)
 	}
 	return p, nil
+}
+
+// fitShares makes the shares add up, in floating point and in report order, to at most the
+// release's ε and δ: an even split such as 3 × (1/3) can round to 1 + 2⁻⁵². Where it would, the
+// last shares are lowered by a few ulps — a little more noise, never less.
+func (p *Plan) fitShares() {
+	var eps, delta []*float64
+	for ti := range p.Tables {
+		for mi := range p.Tables[ti].Mechanisms {
+			m := &p.Tables[ti].Mechanisms[mi]
+			eps = append(eps, &m.Epsilon)
+			delta = append(delta, &m.NoiseDelta, &m.ThresholdDelta)
+		}
+	}
+	fitSum(eps, p.Epsilon, 1)
+	fitSum(delta, p.Delta, 2)
+}
+
+// fitSum lowers the last non-zero values until the sum of vals, added in order (in groups of
+// `group` values summed first, as the report shows them), is at most limit.
+func fitSum(vals []*float64, limit float64, group int) {
+	sum := func() float64 {
+		var total float64
+		for i := 0; i < len(vals); i += group {
+			var g float64
+			for k := i; k < i+group; k++ {
+				g += *vals[k]
+			}
+			total += g
+		}
+		return total
+	}
+	for iter := 0; sum() > limit && iter < 1<<16; iter++ {
+		for k := len(vals) - 1; k >= 0; k-- {
+			if *vals[k] > 0 {
+				*vals[k] = math.Nextafter(*vals[k], 0)
+				break
+			}
+		}
+	}
 }
 
 func weightOf(a config.Aggregate) float64 {
