@@ -233,31 +233,8 @@ func (r *run) read(ctx context.Context) error {
 		return err
 	}
 	defer src.Close()
-	add := func(row *anonymize.Row) {
-		if r.bounder.Add(row) {
-			r.outside++
-		}
-	}
-	for {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("interrupted while reading: %w", err)
-		}
-		b, err := src.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		err = prep.Batch(b.Record, b.Rows, add)
-		b.Record.Release()
-		if err != nil {
-			return fmt.Errorf("%s: %w", sourceName(j), err)
-		}
-		if r.o.Progress != nil {
-			r.o.Progress(prep.Counts().Read)
-		}
-		failpoint(fpReadBatch)
+	if err := r.stream(ctx, src); err != nil {
+		return err
 	}
 	r.counts = prep.Counts()
 	st := src.Stats()
