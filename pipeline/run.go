@@ -36,6 +36,8 @@ type Options struct {
 	Version string           // tool version for the report
 	// Progress, when set, is called with the records read so far after each batch.
 	Progress func(records int64)
+
+	batchRows int // records per source batch; 0: the source's default (tests use small batches)
 }
 
 // Summary is the one JSON line `run` prints on success.
@@ -111,7 +113,7 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 	failpointContext(ctx)
 
 	// (1) the lock, held for the whole run.
-	unlock, err := ledger.Lock(j.Budget.Ledger, o.Wait)
+	unlock, err := ledger.LockContext(ctx, j.Budget.Ledger, o.Wait)
 	if err != nil {
 		if errors.Is(err, ledger.ErrLocked) {
 			return nil, exitcode.With(exitcode.Locked, err)
@@ -260,6 +262,7 @@ func (r *run) openSource(keep []string) (connectors.Source, error) {
 	opts := connectors.Options{
 		Path: j.Source.Path, Encoding: j.Source.Encoding, Delimiter: j.Source.Delimiter,
 		Sheet: j.Source.Sheet, Table: j.Source.Table, Query: j.Source.Query, Keep: keep,
+		BatchRows: r.o.batchRows,
 	}
 	if j.Source.Type == "postgres" {
 		dsn := lookupEnv(r.o.Environ, j.Source.DSNEnv)
