@@ -160,3 +160,30 @@ func TestConcurrentLockHolderKilled(t *testing.T) {
 		t.Errorf("ledger releases %v, want [waiter]", got)
 	}
 }
+
+// TestConcurrentWaitInterrupted: a run waiting for the lock (--wait) that gets SIGTERM stops
+// waiting at once, exits non-zero and writes nothing.
+func TestConcurrentWaitInterrupted(t *testing.T) {
+	ex := newExample(t)
+	p := startBin(t, append(slicesClone(crashEnv), "SXTEST_FAILPOINT=after-lock:pause"), "run", "--config", ex.config, "--release", "holder")
+	select {
+	case <-p.paused:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the holder did not pause")
+	}
+	defer func() {
+		p.cmd.Process.Signal(syscall.SIGKILL)
+		p.wait(t)
+	}()
+	waiter := startBin(t, crashEnv, "run", "--config", ex.config, "--release", "waiter", "--wait", "1m")
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	waiter.cmd.Process.Signal(syscall.SIGTERM)
+	r, sig := waiter.wait(t)
+	if waited := time.Since(start); waited > 5*time.Second || sig != 0 || r.code == 0 {
+		t.Errorf("SIGTERM while waiting for the lock: exit %d (signal %v) after %v, want a prompt non-zero exit", r.code, sig, waited.Round(time.Millisecond))
+	}
+	if n := len(readLines(t, ex.ledger)); n != 0 {
+		t.Errorf("ledger has %d lines", n)
+	}
+}

@@ -29,6 +29,12 @@ const LockMode os.FileMode = 0o600
 // ErrLocked). The returned unlock releases the lock; the lock file stays (removing it would let
 // two runs lock two different files).
 func Lock(ledgerPath string, wait time.Duration) (unlock func() error, err error) {
+	return LockContext(context.Background(), ledgerPath, wait)
+}
+
+// LockContext is Lock that also stops waiting when ctx is done (a run interrupted by SIGTERM
+// or SIGINT while it waits), returning an error that wraps ctx.Err() and not ErrLocked.
+func LockContext(ctx context.Context, ledgerPath string, wait time.Duration) (unlock func() error, err error) {
 	lockPath := ledgerPath + ".lock"
 	if err := os.MkdirAll(filepath.Dir(ledgerPath), 0o700); err != nil {
 		return nil, fmt.Errorf("lock ledger %s: %w", ledgerPath, err)
@@ -38,14 +44,17 @@ func Lock(ledgerPath string, wait time.Duration) (unlock func() error, err error
 	if wait <= 0 {
 		ok, err = fl.TryLock()
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		ok, err = fl.TryLockContext(ctx, lockRetry)
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		ok, err = fl.TryLockContext(wctx, lockRetry)
 		cancel()
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
 			ok, err = false, nil
 		}
 	}
 	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, fmt.Errorf("lock ledger %s: interrupted while waiting: %w", lockPath, cerr)
+		}
 		return nil, fmt.Errorf("lock ledger %s: %w", lockPath, err)
 	}
 	if !ok {
