@@ -41,11 +41,87 @@ if [ ! -x /usr/bin/time ]; then
   fi
 fi
 
+# The table: medians per (size, dialect, tool); ratios to DuckDB's medians of the same row.
+md_table() {
+  awk -F'\t' '
+    function median(key,   n, i, j, t, a) {
+      n = split(vals[key], a, " ")
+      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    {
+      k = $1 SUBSEP $2 SUBSEP $3
+      if (!(k in seen)) { seen[k] = 1; order[++m] = k }
+      vals[k "w"] = vals[k "w"] " " $5
+      vals[k "c"] = vals[k "c"] " " ($6 + $7)
+      vals[k "r"] = vals[k "r"] " " ($8 / 1024)
+      reps[k]++
+    }
+    END {
+      print "| rows | tool | dialect | runs | wall s | CPU s | peak RSS MiB | rows/s | wall ÷ DuckDB | RSS ÷ DuckDB | CPU ÷ DuckDB |"
+      print "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+      for (i = 1; i <= m; i++) {
+        k = order[i]; split(k, f, SUBSEP)
+        w = median(k "w"); c = median(k "c"); r = median(k "r")
+        dk = f[1] SUBSEP f[2] SUBSEP "duckdb"
+        dw = (dk in seen) ? median(dk "w") : 0; dr = (dk in seen) ? median(dk "r") : 0; dc = (dk in seen) ? median(dk "c") : 0
+        rw = (dw > 0) ? sprintf("%.2f", w / dw) : "–"; rr = (dr > 0) ? sprintf("%.2f", r / dr) : "–"; rc = (dc > 0) ? sprintf("%.2f", c / dc) : "–"
+        rate = (w > 0) ? sprintf("%.0f", f[1] / w) : "–"
+        printf "| %d | %s | %s | %d | %.2f | %.2f | %.0f | %s | %s | %s | %s |\n", f[1], f[3], f[2], reps[k], w, c, r, rate, rw, rr, rc
+      }
+    }' "$1"
+}
+
+# print_table RESULTS.tsv: the Markdown table and the targets.
+print_table() {
+  local results=$1
+  {
+  echo "statexport vs DuckDB — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), medians over the runs column;" \
+    "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg); statexport at $root_rev"
+  echo
+  sort -t$'\t' -k1,1n -k2,2r -k3,3 "$results" | md_table /dev/stdin
+  }
+
+# Targets of the issue, for information only (never the exit status).
+awk -F'\t' '
+  { k = $1 SUBSEP $2 SUBSEP $3; w[k] = w[k] " " $5; r[k] = r[k] " " $8; sizes[$1] = 1; dia[$2] = 1 }
+  function med(s,   n, a, i, j, t) { n = split(s, a, " "); for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t } return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  function verdict(x, lim) { return (x <= lim) ? "met" : "missed" }
+  END {
+    print "\nTargets (informational):"
+    ns = 0; for (n in sizes) { ns++; sz[ns] = n + 0 }
+    for (i = 2; i <= ns; i++) { t = sz[i]; for (j = i - 1; j >= 1 && sz[j] > t; j--) sz[j + 1] = sz[j]; sz[j + 1] = t }
+    for (i = 1; i <= ns; i++) for (d in dia) {
+      n = sz[i]
+      s = n SUBSEP d SUBSEP "statexport"; q = n SUBSEP d SUBSEP "duckdb"
+      if (!(s in w) || !(q in w)) continue
+      x = med(w[s]) / med(w[q]); y = med(r[s]) / med(r[q])
+      printf "  %s rows %s: wall %.2f× DuckDB (≤ 0.5: %s), RSS %.2f× DuckDB (≤ 0.25: %s)\n", n, d, x, verdict(x, 0.5), y, verdict(y, 0.25)
+      if ((n * 10) SUBSEP d SUBSEP "statexport" in w) {
+        z = med(w[(n * 10) SUBSEP d SUBSEP "statexport"]) / med(w[s])
+        printf "  scaling %s→%s rows %s: time ×%.2f (≤ 10: %s)\n", n, n * 10, d, z, verdict(z, 10)
+      }
+      if (d == "fi" && (n SUBSEP "utf8" SUBSEP "statexport") in w) {
+        z = med(w[s]) / med(w[n SUBSEP "utf8" SUBSEP "statexport"])
+        printf "  fi ÷ utf8 at %s rows: %.2f (≤ 1.2: %s)\n", n, z, verdict(z, 1.2)
+      }
+    }
+  }' "$results"
+}
+
+# TABLE_FROM=RESULTS.tsv: only print the table of an earlier run's raw timings.
+if [ -n "${TABLE_FROM:-}" ]; then
+  load_before="(not recorded)"; root_rev="(not recorded)"
+  print_table "$TABLE_FROM"
+  exit 0
+fi
+
 log "building"
 mkdir -p "$BIN" "$DATA/out" "$DATA/runs"
-(cd "$ROOT" && go build -o "$BIN/statexport" ./cmd/statexport)
-(cd "$BENCH" && go build -o "$BIN/gen" ./gen && go build -o "$BIN/duckdbpeer" ./duckdbpeer \
-  && go build -o "$BIN/profile" ./profile)
+# statexport and the profile harness in the root module (its dependency versions and build
+# cache); gen and duckdbpeer in the bench module.
+(cd "$ROOT" && go build -o "$BIN/statexport" ./cmd/statexport && go build -o "$BIN/profile" ./bench/profile/main.go)
+(cd "$BENCH" && go build -o "$BIN/gen" ./gen && go build -o "$BIN/duckdbpeer" ./duckdbpeer)
 
 for n in $SIZES; do
   missing=()
@@ -58,6 +134,10 @@ done
 
 stamp=$(date +%Y%m%d-%H%M%S)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+root_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null)" ]; then
+  root_rev="$root_rev+uncommitted changes"
+fi
 results=$DATA/runs/results-$stamp.tsv
 : >"$results"
 timing=$(mktemp)
@@ -116,68 +196,6 @@ for n in $SIZES; do
   done
 done
 
-# The table: medians per (size, dialect, tool); ratios to DuckDB's medians of the same row.
-md_table() {
-  awk -F'\t' '
-    function median(key,   n, i, j, t, a) {
-      n = split(vals[key], a, " ")
-      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    {
-      k = $1 SUBSEP $2 SUBSEP $3
-      if (!(k in seen)) { seen[k] = 1; order[++m] = k }
-      vals[k "w"] = vals[k "w"] " " $5
-      vals[k "c"] = vals[k "c"] " " ($6 + $7)
-      vals[k "r"] = vals[k "r"] " " ($8 / 1024)
-      reps[k]++
-    }
-    END {
-      print "| rows | tool | dialect | runs | wall s | CPU s | peak RSS MiB | rows/s | wall ÷ DuckDB | RSS ÷ DuckDB |"
-      print "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-      for (i = 1; i <= m; i++) {
-        k = order[i]; split(k, f, SUBSEP)
-        w = median(k "w"); c = median(k "c"); r = median(k "r")
-        dk = f[1] SUBSEP f[2] SUBSEP "duckdb"
-        dw = (dk in seen) ? median(dk "w") : 0; dr = (dk in seen) ? median(dk "r") : 0
-        rw = (dw > 0) ? sprintf("%.2f", w / dw) : "–"; rr = (dr > 0) ? sprintf("%.2f", r / dr) : "–"
-        rate = (w > 0) ? sprintf("%.0f", f[1] / w) : "–"
-        printf "| %d | %s | %s | %d | %.2f | %.2f | %.0f | %s | %s | %s |\n", f[1], f[3], f[2], reps[k], w, c, r, rate, rw, rr
-      }
-    }' "$1"
-}
-
 table=$DATA/runs/table-$stamp.md
-{
-  echo "statexport vs DuckDB — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), medians of $REPS run(s);" \
-    "load average before: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo
-  sort -t$'\t' -k1,1n -k2,2r -k3,3 "$results" | md_table /dev/stdin
-} | tee "$table"
-
-# Targets of the issue, for information only (never the exit status).
-awk -F'\t' '
-  { k = $1 SUBSEP $2 SUBSEP $3; w[k] = w[k] " " $5; r[k] = r[k] " " $8; sizes[$1] = 1; dia[$2] = 1 }
-  function med(s,   n, a, i, j, t) { n = split(s, a, " "); for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t } return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-  function verdict(x, lim) { return (x <= lim) ? "met" : "missed" }
-  END {
-    print "\nTargets (informational):"
-    ns = 0; for (n in sizes) { ns++; sz[ns] = n + 0 }
-    for (i = 2; i <= ns; i++) { t = sz[i]; for (j = i - 1; j >= 1 && sz[j] > t; j--) sz[j + 1] = sz[j]; sz[j + 1] = t }
-    for (i = 1; i <= ns; i++) for (d in dia) {
-      n = sz[i]
-      s = n SUBSEP d SUBSEP "statexport"; q = n SUBSEP d SUBSEP "duckdb"
-      if (!(s in w) || !(q in w)) continue
-      x = med(w[s]) / med(w[q]); y = med(r[s]) / med(r[q])
-      printf "  %s rows %s: wall %.2f× DuckDB (≤ 0.5: %s), RSS %.2f× DuckDB (≤ 0.25: %s)\n", n, d, x, verdict(x, 0.5), y, verdict(y, 0.25)
-      if ((n * 10) SUBSEP d SUBSEP "statexport" in w) {
-        z = med(w[(n * 10) SUBSEP d SUBSEP "statexport"]) / med(w[s])
-        printf "  scaling %s→%s rows %s: time ×%.2f (≤ 10: %s)\n", n, n * 10, d, z, verdict(z, 10)
-      }
-      if (d == "fi" && (n SUBSEP "utf8" SUBSEP "statexport") in w) {
-        z = med(w[s]) / med(w[n SUBSEP "utf8" SUBSEP "statexport"])
-        printf "  fi ÷ utf8 at %s rows: %.2f (≤ 1.2: %s)\n", n, z, verdict(z, 1.2)
-      }
-    }
-  }' "$results" | tee -a "$table"
+print_table "$results" | tee "$table"
 log "raw timings: $results; table: $table"

@@ -1,3 +1,5 @@
+//go:build ignore
+
 // Command profile runs one statexport release in-process — config.Load and pipeline.Run,
 // as `statexport run` does — with runtime/pprof around it, since the product binary has no
 // profiling flag:
@@ -6,8 +8,11 @@
 //	  profile -config bench/jobs/bench-utf8.yaml -release prof-1 -cpuprofile cpu.prof -memprofile mem.prof
 //	go tool pprof -top bench/bin/profile cpu.prof
 //
-// It is built in the bench module, whose dependency versions can be newer than the root
-// module's (duckdb-go needs them); the product code profiled is the same.
+// The ignore tag keeps it out of the bench module (whose dependency versions are newer than
+// the root module's, as duckdb-go needs them): run.sh builds it in the root module's context,
+// with exactly the product's dependency versions and build cache:
+//
+//	cd /work/main && go build -o bench/bin/profile ./bench/profile/main.go
 package main
 
 import (
