@@ -2,6 +2,7 @@ package anonymize
 
 import (
 	"encoding/binary"
+	"math"
 	"math/bits"
 )
 
@@ -29,23 +30,40 @@ type TableSpec struct {
 // the lowest priorities and, in each, the RowsCap rows with the lowest priorities. Given the
 // cells' ids, the result does not depend on the order a person's rows arrive in, and memory grows
 // with persons × kept cells, never with rows.
+//
+// Cell lookup (CellsOf) and bounding (AddCells) are separate steps so a pipeline can run them on
+// different goroutines; each step must stay on one goroutine. Add does both.
 type Bounder struct {
 	l0, cap int
 	seed    BoundSeed
 	persons personIndex
 	tables  []*tableBounds
+	cells   []uint32 // Add's scratch
 }
 
-// tableBounds is one table's bounded state. Slots are per person: person p's slot s is at index
-// p*l0+s; its rows at (p*l0+s)*cap+r; a row's measures at ((p*l0+s)*cap+r)*nm+k.
+// NoCell marks a row that a public table leaves out (a value not listed).
+const NoCell = math.MaxUint32
+
+// chunkPersons is how many persons' slots one slab chunk holds: slabs grow by chunks, never by
+// copying, so a large register's peak memory is what it keeps, not twice that.
+const chunkPersons = 1 << 15
+
+// tableBounds is one table's bounded state. Person p's slots live in chunk p/chunkPersons; within
+// a chunk, slot s of local person q is at q*l0+s, its rows at (q*l0+s)*cap+r, a row's measures at
+// ((q*l0+s)*cap+r)*nm+k.
 type tableBounds struct {
 	spec     TableSpec
 	id       uint64
 	nm       int
-	cells    map[string]uint32
+	packed   personIndex       // cell key packed into 64 bits → index into packedID
+	packedID []uint32          // → cell id
+	wide     map[string]uint32 // cell keys that do not pack → cell id
 	cellDims [][]uint32
 	key      []byte
+	chunks   []*slab
+}
 
+type slab struct {
 	used     []uint16 // slots used, per person
 	slotCell []uint32 // per slot
 	slotRows []uint16 // rows kept, per slot
@@ -57,21 +75,46 @@ type tableBounds struct {
 func NewBounder(l0, rowsCap int, seed BoundSeed, tables []TableSpec) *Bounder {
 	b := &Bounder{l0: l0, cap: rowsCap, seed: seed, persons: newPersonIndex(1 << 16)}
 	for i, t := range tables {
-		b.tables = append(b.tables, &tableBounds{spec: t, id: uint64(i + 1), nm: len(t.Measures), cells: map[string]uint32{}})
+		b.tables = append(b.tables, &tableBounds{spec: t, id: uint64(i + 1), nm: len(t.Measures),
+			packed: newPersonIndex(1 << 10), wide: map[string]uint32{}})
 	}
+	b.cells = make([]uint32, len(tables))
 	return b
 }
 
 // Add offers one prepared row to every table. It reports whether the row was left out of some
 // public table because a value is not listed.
 func (b *Bounder) Add(r *Row) (outsidePublic bool) {
-	p := b.persons.index(r.Person)
-	for _, t := range b.tables {
+	return b.AddCells(r.Person, r.Ordinal, b.CellsOf(r, b.cells), r.Vals)
+}
+
+// CellsOf writes into out (one per table) the id of the cell r falls in, or NoCell where a
+// public table leaves r out, and returns out.
+func (b *Bounder) CellsOf(r *Row, out []uint32) []uint32 {
+	for i, t := range b.tables {
 		if !t.allowed(r) {
+			out[i] = NoCell
+			continue
+		}
+		var dims [8]uint32
+		ds := dims[:0]
+		for _, d := range t.spec.Dims {
+			ds = append(ds, r.Dims[d])
+		}
+		out[i] = t.cell(ds)
+	}
+	return out
+}
+
+// AddCells bounds one row whose cells CellsOf found. vals are the row's measures (Row.Vals).
+func (b *Bounder) AddCells(person uint64, ordinal int64, cells []uint32, vals []float64) (outsidePublic bool) {
+	p := b.persons.index(person)
+	for i, t := range b.tables {
+		if cells[i] == NoCell {
 			outsidePublic = true
 			continue
 		}
-		b.addTo(t, p, r)
+		b.addTo(t, p, person, ordinal, cells[i], vals)
 	}
 	return outsidePublic
 }
@@ -86,34 +129,64 @@ func (t *tableBounds) allowed(r *Row) bool {
 	return true
 }
 
-// Cell returns the id of the cell holding dimension ids dims (in group-by order), creating it.
+// cell returns the id of the cell holding dimension ids dims (in group-by order), creating it.
+// Keys of up to two dimensions, or four with ids below 2¹⁶, pack into one integer and cost one
+// probe of an open-addressing table; wider keys go through a map.
 func (t *tableBounds) cell(dims []uint32) uint32 {
+	if key, ok := packCell(dims); ok {
+		i := t.packed.index(key)
+		if int(i) == len(t.packedID) { // new
+			t.packedID = append(t.packedID, uint32(len(t.cellDims)))
+			t.cellDims = append(t.cellDims, append([]uint32(nil), dims...))
+		}
+		return t.packedID[i]
+	}
 	t.key = t.key[:0]
 	for _, d := range dims {
 		t.key = binary.LittleEndian.AppendUint32(t.key, d)
 	}
-	if c, ok := t.cells[string(t.key)]; ok {
+	if c, ok := t.wide[string(t.key)]; ok {
 		return c
 	}
+	// Wide and packed cells share one id space: ids are positions in cellDims.
 	c := uint32(len(t.cellDims))
-	t.cells[string(t.key)] = c
+	t.wide[string(t.key)] = c
 	t.cellDims = append(t.cellDims, append([]uint32(nil), dims...))
 	return c
 }
 
-func (b *Bounder) addTo(t *tableBounds, p uint32, r *Row) {
-	var dims [8]uint32
-	ds := dims[:0]
-	for _, d := range t.spec.Dims {
-		ds = append(ds, r.Dims[d])
+// packCell packs dims into a key; false when they do not fit. The dimension count is part of the
+// key, so tuples of different lengths never collide.
+func packCell(dims []uint32) (uint64, bool) {
+	switch len(dims) {
+	case 0:
+		return 0, true
+	case 1:
+		return 1<<62 | uint64(dims[0]), true
+	case 2:
+		return 2<<62 | uint64(dims[0])<<31 | uint64(dims[1]), dims[0] < 1<<31 && dims[1] < 1<<31
 	}
-	c := t.cell(ds)
-	t.grow(int(p)+1, b.l0, b.cap)
-	base := int(p) * b.l0
-	used := int(t.used[p])
+	if len(dims) > 4 {
+		return 0, false
+	}
+	key := uint64(3) << 62
+	for i, d := range dims {
+		if d >= 1<<15 {
+			return 0, false
+		}
+		key |= uint64(d) << (15 * i)
+	}
+	return key | uint64(len(dims))<<60, true
+}
+
+func (b *Bounder) addTo(t *tableBounds, p uint32, person uint64, ordinal int64, c uint32, vals []float64) {
+	sl := t.slabFor(int(p), b.l0, b.cap)
+	q := int(p) % chunkPersons
+	base := q * b.l0
+	used := int(sl.used[q])
 	slot := -1
 	for s := 0; s < used; s++ {
-		if t.slotCell[base+s] == c {
+		if sl.slotCell[base+s] == c {
 			slot = base + s
 			break
 		}
@@ -121,14 +194,14 @@ func (b *Bounder) addTo(t *tableBounds, p uint32, r *Row) {
 	if slot < 0 {
 		if used < b.l0 {
 			slot = base + used
-			t.used[p]++
+			sl.used[q]++
 		} else {
 			// Replace the kept cell with the highest priority if this one's is lower.
-			prio := b.cellPrio(r.Person, t.id, c)
+			prio := b.cellPrio(person, t.id, c)
 			worst, worstPrio := -1, prio
 			for s := 0; s < used; s++ {
-				if q := b.cellPrio(r.Person, t.id, t.slotCell[base+s]); q > worstPrio {
-					worst, worstPrio = base+s, q
+				if pr := b.cellPrio(person, t.id, sl.slotCell[base+s]); pr > worstPrio {
+					worst, worstPrio = base+s, pr
 				}
 			}
 			if worst < 0 {
@@ -136,24 +209,24 @@ func (b *Bounder) addTo(t *tableBounds, p uint32, r *Row) {
 			}
 			slot = worst
 		}
-		t.slotCell[slot] = c
-		t.slotRows[slot] = 0
+		sl.slotCell[slot] = c
+		sl.slotRows[slot] = 0
 	}
-	b.keepRow(t, slot, r, c)
+	b.keepRow(t, sl, slot, person, ordinal, c, vals)
 }
 
-// keepRow keeps r among the slot's RowsCap lowest-priority rows.
-func (b *Bounder) keepRow(t *tableBounds, slot int, r *Row, c uint32) {
-	prio := b.rowPrio(r.Person, t.id, c, r.Ordinal)
+// keepRow keeps a row among the slot's RowsCap lowest-priority rows.
+func (b *Bounder) keepRow(t *tableBounds, sl *slab, slot int, person uint64, ordinal int64, c uint32, vals []float64) {
+	prio := b.rowPrio(person, t.id, c, ordinal)
 	first := slot * b.cap
-	n := int(t.slotRows[slot])
+	n := int(sl.slotRows[slot])
 	at := first + n
 	if n == b.cap {
 		worst := -1
 		worstPrio := prio
 		for k := first; k < first+n; k++ {
-			if t.rowPrio[k] > worstPrio {
-				worst, worstPrio = k, t.rowPrio[k]
+			if sl.rowPrio[k] > worstPrio {
+				worst, worstPrio = k, sl.rowPrio[k]
 			}
 		}
 		if worst < 0 {
@@ -161,24 +234,27 @@ func (b *Bounder) keepRow(t *tableBounds, slot int, r *Row, c uint32) {
 		}
 		at = worst
 	} else {
-		t.slotRows[slot]++
+		sl.slotRows[slot]++
 	}
-	t.rowPrio[at] = prio
+	sl.rowPrio[at] = prio
 	for k, m := range t.spec.Measures {
-		t.rowVals[at*t.nm+k] = r.Vals[m]
+		sl.rowVals[at*t.nm+k] = vals[m]
 	}
 }
 
-func (t *tableBounds) grow(persons, l0, rowsCap int) {
-	if persons <= len(t.used) {
-		return
+// slabFor returns the chunk holding person p, adding chunks as persons arrive.
+func (t *tableBounds) slabFor(p, l0, rowsCap int) *slab {
+	for p/chunkPersons >= len(t.chunks) {
+		n := chunkPersons
+		t.chunks = append(t.chunks, &slab{
+			used:     make([]uint16, n),
+			slotCell: make([]uint32, n*l0),
+			slotRows: make([]uint16, n*l0),
+			rowPrio:  make([]uint32, n*l0*rowsCap),
+			rowVals:  make([]float64, n*l0*rowsCap*t.nm),
+		})
 	}
-	n := max(persons, 2*len(t.used), 1024)
-	t.used = append(t.used, make([]uint16, n-len(t.used))...)
-	t.slotCell = append(t.slotCell, make([]uint32, n*l0-len(t.slotCell))...)
-	t.slotRows = append(t.slotRows, make([]uint16, n*l0-len(t.slotRows))...)
-	t.rowPrio = append(t.rowPrio, make([]uint32, n*l0*rowsCap-len(t.rowPrio))...)
-	t.rowVals = append(t.rowVals, make([]float64, n*l0*rowsCap*t.nm-len(t.rowVals))...)
+	return t.chunks[p/chunkPersons]
 }
 
 func (b *Bounder) cellPrio(person, table uint64, cell uint32) uint64 {
@@ -212,13 +288,24 @@ type Kept struct {
 
 // Each calls fn for every (person, kept cell) of table t, in person order. Vals is reused.
 func (b *Bounder) Each(table int, fn func(k Kept)) {
+	b.eachPerson(table, func(_ int, k Kept) { fn(k) })
+}
+
+// eachPerson is Each with the person's dense index.
+func (b *Bounder) eachPerson(table int, fn func(p int, k Kept)) {
 	t := b.tables[table]
-	for p := range t.used {
-		for s := 0; s < int(t.used[p]); s++ {
-			slot := p*b.l0 + s
-			n := int(t.slotRows[slot])
-			first := slot * b.cap * t.nm
-			fn(Kept{Cell: t.slotCell[slot], Rows: n, Vals: t.rowVals[first : first+n*t.nm]})
+	persons := b.persons.len()
+	for ci, sl := range t.chunks {
+		for q := range sl.used {
+			if ci*chunkPersons+q >= persons {
+				return
+			}
+			for s := 0; s < int(sl.used[q]); s++ {
+				slot := q*b.l0 + s
+				n := int(sl.slotRows[slot])
+				first := slot * b.cap * t.nm
+				fn(ci*chunkPersons+q, Kept{Cell: sl.slotCell[slot], Rows: n, Vals: sl.rowVals[first : first+n*t.nm]})
+			}
 		}
 	}
 }

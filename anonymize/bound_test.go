@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -25,20 +26,14 @@ func keptOf(t *testing.T, l0, rowsCap int, seed BoundSeed, rows []Row) map[uint6
 	}
 	out := map[uint64]map[uint32][]float64{}
 	cells := b.Cells(0)
-	tb := b.tables[0]
-	for p := range tb.used {
-		if p >= len(order) {
-			break
+	b.eachPerson(0, func(p int, k Kept) {
+		m := out[order[p]]
+		if m == nil {
+			m = map[uint32][]float64{}
+			out[order[p]] = m
 		}
-		m := map[uint32][]float64{}
-		for s := 0; s < int(tb.used[p]); s++ {
-			slot := p*l0 + s
-			n := int(tb.slotRows[slot])
-			vals := append([]float64(nil), tb.rowVals[slot*rowsCap:slot*rowsCap+n]...)
-			m[cells[tb.slotCell[slot]][0]] = vals
-		}
-		out[order[p]] = m
-	}
+		m[cells[k.Cell][0]] = append([]float64(nil), k.Vals...)
+	})
 	return out
 }
 
@@ -199,5 +194,41 @@ func TestPersonIndex(t *testing.T) {
 	}
 	if x.len() != len(want) {
 		t.Fatalf("len = %d, want %d", x.len(), len(want))
+	}
+}
+
+// TestCellIDsMatchTuples: packed and wide keys never collide: cell ids agree with a map keyed
+// by the whole tuple, for tuples of every length and id range.
+func TestCellIDsMatchTuples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 0; n <= 6; n++ {
+		tb := &tableBounds{packed: newPersonIndex(16), wide: map[string]uint32{}}
+		ref := map[string]uint32{}
+		for i := 0; i < 20000; i++ {
+			dims := make([]uint32, n)
+			for k := range dims {
+				switch rng.IntN(3) {
+				case 0:
+					dims[k] = uint32(rng.IntN(4))
+				case 1:
+					dims[k] = uint32(rng.IntN(1 << 16))
+				default:
+					dims[k] = rng.Uint32()
+				}
+			}
+			key := fmt.Sprint(dims)
+			c := tb.cell(dims)
+			if want, ok := ref[key]; ok && want != c {
+				t.Fatalf("n=%d: tuple %v got cell %d, earlier %d", n, dims, c, want)
+			} else if !ok {
+				if int(c) != len(ref) {
+					t.Fatalf("n=%d: new tuple %v got cell %d, want %d", n, dims, c, len(ref))
+				}
+				ref[key] = c
+			}
+			if got := tb.cellDims[c]; fmt.Sprint(got) != key {
+				t.Fatalf("n=%d: cell %d holds %v, want %v", n, c, got, dims)
+			}
+		}
 	}
 }

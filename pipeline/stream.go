@@ -14,28 +14,21 @@ import (
 // rowBatch carries one source batch's prepared rows from the preparer to the bounder, flattened
 // so a batch costs a few slices, not a slice per row. Batches are recycled.
 type rowBatch struct {
-	nd, nm   int
 	persons  []uint64
 	ordinals []int64
-	dims     []uint32
+	cells    []uint32 // one per table (anonymize.NoCell: left out of a public table)
 	vals     []float64
 }
 
 func (b *rowBatch) reset() {
-	b.persons, b.ordinals, b.dims, b.vals = b.persons[:0], b.ordinals[:0], b.dims[:0], b.vals[:0]
-}
-
-func (b *rowBatch) add(r *anonymize.Row) {
-	b.persons = append(b.persons, r.Person)
-	b.ordinals = append(b.ordinals, r.Ordinal)
-	b.dims = append(b.dims, r.Dims...)
-	b.vals = append(b.vals, r.Vals...)
+	b.persons, b.ordinals, b.cells, b.vals = b.persons[:0], b.ordinals[:0], b.cells[:0], b.vals[:0]
 }
 
 // stream runs the source through the preparer into the bounder as three stages on their own
-// goroutines — parse, prepare (validate, derive, drop), bound — so they overlap on a multi-core
-// machine. Each stage owns its state: the Preparer is touched only by the prepare stage, the
-// Bounder only by the bound stage (the caller's goroutine). The first error stops every stage.
+// goroutines — parse; prepare (validate, derive, drop, find each row's cells); bound — so they
+// overlap on a multi-core machine. Each stage owns its state: the Preparer and the Bounder's cell
+// lookup are touched only by the prepare stage, the Bounder's per-person state only by the bound
+// stage (the caller's goroutine). The first error stops every stage.
 func (r *run) stream(ctx context.Context, src connectors.Source) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -80,7 +73,7 @@ func (r *run) stream(ctx context.Context, src connectors.Source) error {
 		}
 	}()
 
-	nd, nm := len(r.prep.Dimensions()), len(r.prep.Measures())
+	nt, nm := len(r.specs), len(r.prep.Measures())
 	go func() { // prepare
 		defer wg.Done()
 		defer close(prepared)
@@ -94,9 +87,15 @@ func (r *run) stream(ctx context.Context, src connectors.Source) error {
 			case rb = <-free:
 				rb.reset()
 			default:
-				rb = &rowBatch{nd: nd, nm: nm}
+				rb = &rowBatch{}
 			}
-			err := r.prep.Batch(b.Record, b.Rows, rb.add)
+			scratch := make([]uint32, nt)
+			err := r.prep.Batch(b.Record, b.Rows, func(row *anonymize.Row) {
+				rb.persons = append(rb.persons, row.Person)
+				rb.ordinals = append(rb.ordinals, row.Ordinal)
+				rb.cells = append(rb.cells, r.bounder.CellsOf(row, scratch)...)
+				rb.vals = append(rb.vals, row.Vals...)
+			})
 			b.Record.Release()
 			if err != nil {
 				fail(fmt.Errorf("%s: %w", sourceName(r.job), err))
@@ -114,16 +113,12 @@ func (r *run) stream(ctx context.Context, src connectors.Source) error {
 	}()
 
 	// bound, on the caller's goroutine
-	row := anonymize.Row{}
 	for rb := range prepared {
 		if ctx.Err() != nil {
 			continue
 		}
 		for i, p := range rb.persons {
-			row.Person, row.Ordinal = p, rb.ordinals[i]
-			row.Dims = rb.dims[i*nd : (i+1)*nd]
-			row.Vals = rb.vals[i*nm : (i+1)*nm]
-			if r.bounder.Add(&row) {
+			if r.bounder.AddCells(p, rb.ordinals[i], rb.cells[i*nt:(i+1)*nt], rb.vals[i*nm:(i+1)*nm]) {
 				r.outside++
 			}
 		}
