@@ -73,7 +73,7 @@ type slab struct {
 
 // NewBounder prepares bounding for tables; l0 and rowsCap must be in [1, MaxBound].
 func NewBounder(l0, rowsCap int, seed BoundSeed, tables []TableSpec) *Bounder {
-	b := &Bounder{l0: l0, cap: rowsCap, seed: seed, persons: newPersonIndex(1 << 16)}
+	b := &Bounder{l0: l0, cap: rowsCap, seed: seed, persons: newPersonIndex(1 << 10)}
 	for i, t := range tables {
 		b.tables = append(b.tables, &tableBounds{spec: t, id: uint64(i + 1), nm: len(t.Measures),
 			packed: newPersonIndex(1 << 10), wide: map[string]uint32{}})
@@ -242,19 +242,30 @@ func (b *Bounder) keepRow(t *tableBounds, sl *slab, slot int, person uint64, ord
 	}
 }
 
-// slabFor returns the chunk holding person p, adding chunks as persons arrive.
+// slabFor returns the chunk holding person p, adding chunks as persons arrive. The first chunk
+// starts small and doubles up to full size, so a small job allocates little.
 func (t *tableBounds) slabFor(p, l0, rowsCap int) *slab {
-	for p/chunkPersons >= len(t.chunks) {
-		n := chunkPersons
-		t.chunks = append(t.chunks, &slab{
-			used:     make([]uint16, n),
-			slotCell: make([]uint32, n*l0),
-			slotRows: make([]uint16, n*l0),
-			rowPrio:  make([]uint32, n*l0*rowsCap),
-			rowVals:  make([]float64, n*l0*rowsCap*t.nm),
-		})
+	ci, q := p/chunkPersons, p%chunkPersons
+	for ci >= len(t.chunks) {
+		t.chunks = append(t.chunks, &slab{})
 	}
-	return t.chunks[p/chunkPersons]
+	sl := t.chunks[ci]
+	if q >= len(sl.used) {
+		n := chunkPersons
+		if ci == 0 {
+			n = min(chunkPersons, max(1024, 2*len(sl.used), q+1))
+		}
+		sl.grow(n, l0, rowsCap, t.nm)
+	}
+	return sl
+}
+
+func (sl *slab) grow(n, l0, rowsCap, nm int) {
+	sl.used = append(sl.used, make([]uint16, n-len(sl.used))...)
+	sl.slotCell = append(sl.slotCell, make([]uint32, n*l0-len(sl.slotCell))...)
+	sl.slotRows = append(sl.slotRows, make([]uint16, n*l0-len(sl.slotRows))...)
+	sl.rowPrio = append(sl.rowPrio, make([]uint32, n*l0*rowsCap-len(sl.rowPrio))...)
+	sl.rowVals = append(sl.rowVals, make([]float64, n*l0*rowsCap*nm-len(sl.rowVals))...)
 }
 
 func (b *Bounder) cellPrio(person, table uint64, cell uint32) uint64 {
