@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# statexport vs DuckDB benchmark. Builds statexport (root module), gen, duckdbpeer and the
-# profile harness (bench module), generates the synthetic registers if missing, then for each
+# statexport vs DuckDB benchmark. Builds statexport and the profile harness (root module), gen
+# and duckdbpeer (bench module), generates the synthetic registers if missing, then for each
 # size and dialect alternates DuckDB's exact job and a statexport release under /usr/bin/time
-# and prints a Markdown table of medians.
+# and prints a Markdown table of medians (raw timings and the table land in bench/data/runs).
 #
 #   bench/run.sh                       # 100k, 1M and 10M rows, utf8 and fi, 3 repetitions
 #   SIZES="100000 1000000" REPS=5 bench/run.sh
