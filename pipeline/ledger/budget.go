@@ -27,30 +27,32 @@ func toFloat(r *big.Rat) float64 {
 	return f
 }
 
-// spent is the exact Σ epsilon of the entries for register and period (any job).
+// spent is the exact Σ epsilon of the entries for register (any job) whose period overlaps
+// period (see Overlaps).
 func (l *Ledger) spent(register, period string) *big.Rat {
 	sum := new(big.Rat)
 	for _, e := range l.Entries {
-		if e.Register == register && e.Period == period {
+		if e.Register == register && Overlaps(e.Period, period) {
 			sum.Add(sum, dec(e.Epsilon))
 		}
 	}
 	return sum
 }
 
-// Spent returns Σ epsilon of the entries for register and period, whatever their job, rounded
+// Spent returns Σ epsilon of the entries for register whose period overlaps period, whatever
+// their job, rounded
 // from the exact decimal sum (so 0.1 + 0.2 is 0.3).
 func (l *Ledger) Spent(register, period string) float64 {
 	return toFloat(l.spent(register, period))
 }
 
 // Limit returns the period's limit: the lowest of configured and every epsilon_per_period
-// recorded for register and period. A limit never rises. Pass math.Inf(1) as configured to get
+// recorded for register in an overlapping period. A limit never rises. Pass math.Inf(1) as configured to get
 // the recorded limit alone (math.Inf(1) when nothing is recorded).
 func (l *Ledger) Limit(register, period string, configured float64) float64 {
 	lim := configured
 	for _, e := range l.Entries {
-		if e.Register == register && e.Period == period && e.EpsilonPerPeriod < lim {
+		if e.Register == register && Overlaps(e.Period, period) && e.EpsilonPerPeriod < lim {
 			lim = e.EpsilonPerPeriod
 		}
 	}

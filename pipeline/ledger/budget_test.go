@@ -43,7 +43,7 @@ func TestBudgetArithmetic(t *testing.T) {
 		{"a limit never rises: recorded 2 beats configured 4", []Entry{entryIn("a", "1", "R", "2026", 1.5, 2)}, 1, 4, 1.5, 2, 0.5, false},
 		{"a lower configured limit applies", []Entry{entryIn("a", "1", "R", "2026", 1, 4)}, 1, 1.5, 1, 1.5, 0.5, false},
 		{"other registers and periods do not count", []Entry{
-			entryIn("a", "1", "Other", "2026", 3, 4), entryIn("a", "2", "R", "2025", 3, 4), entryIn("a", "3", "R", "2026-Q1", 3, 4),
+			entryIn("a", "1", "Other", "2026", 3, 4), entryIn("a", "2", "R", "2025", 3, 4), entryIn("a", "3", "R", "2025-Q4", 3, 4),
 		}, 4, 4, 0, 4, 4, true},
 		{"other registers' limits do not apply", []Entry{entryIn("a", "1", "Other", "2026", 0.1, 0.1)}, 2, 4, 0, 4, 4, true},
 		{"no configured limit", []Entry{entryIn("a", "1", "R", "2026", 1, 4)}, 3, inf, 1, 4, 3, true},

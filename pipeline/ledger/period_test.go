@@ -45,3 +45,51 @@ func TestPeriods(t *testing.T) {
 		})
 	}
 }
+
+func TestOverlaps(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want bool
+	}{
+		{"2026", "2026", true},
+		{"2026", "2026-Q4", true},
+		{"2026-Q4", "2026-11", true},
+		{"2026-Q4", "2026-09", false},
+		{"2026-Q3", "2026-09", true},
+		{"2026", "2025-12", false},
+		{"2026-01", "2026-01", true},
+		{"2026-01", "2026-02", false},
+		{"2026-Q1", "2026-Q2", false},
+		{"junk", "2026", false},
+		{"junk", "junk", true},
+	}
+	for _, c := range cases {
+		if got := Overlaps(c.a, c.b); got != c.want {
+			t.Errorf("Overlaps(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
+		if got := Overlaps(c.b, c.a); got != c.want {
+			t.Errorf("Overlaps(%q, %q) = %v, want %v", c.b, c.a, got, c.want)
+		}
+	}
+}
+
+// TestBudgetAcrossPeriodKinds: a register's monthly spend counts against its year and the
+// year's against each month, so switching period kinds cannot reopen a spent budget.
+func TestBudgetAcrossPeriodKinds(t *testing.T) {
+	l := &Ledger{Entries: []Entry{
+		{Register: "r", Period: "2026", Epsilon: 3, EpsilonPerPeriod: 4},
+		{Register: "r", Period: "2026-11", Epsilon: 0.5, EpsilonPerPeriod: 1},
+	}}
+	if got := l.Spent("r", "2026-11"); got != 3.5 {
+		t.Errorf("spent in 2026-11 = %v, want 3.5", got)
+	}
+	if got := l.Spent("r", "2026"); got != 3.5 {
+		t.Errorf("spent in 2026 = %v, want 3.5", got)
+	}
+	if l.Fits("r", "2026-12", 1.5, 4) {
+		t.Error("a December release of 1.5 fits although the year has 0.5 left")
+	}
+	if got := l.Limit("r", "2026-Q4", 4); got != 1 {
+		t.Errorf("limit in 2026-Q4 = %v, want the lowest recorded (1)", got)
+	}
+}
