@@ -64,6 +64,7 @@ func (r *run) stream(ctx context.Context, src connectors.Source) error {
 				}
 				return
 			}
+			failpoint(fpReadBatch) // in the parse stage: a pause here holds the reader itself
 			select {
 			case batches <- b:
 			case <-ctx.Done():
@@ -104,7 +105,6 @@ func (r *run) stream(ctx context.Context, src connectors.Source) error {
 			if r.o.Progress != nil {
 				r.o.Progress(r.prep.Counts().Read)
 			}
-			failpoint(fpReadBatch)
 			select {
 			case prepared <- rb:
 			case <-ctx.Done():
