@@ -134,7 +134,8 @@ done
 
 stamp=$(date +%Y%m%d-%H%M%S)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-root_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# the last commit that touched the product (anything outside bench/)
+root_rev=$(git -C "$ROOT" log -1 --format=%h -- . ':!bench' 2>/dev/null || echo unknown)
 if [ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null)" ]; then
   root_rev="$root_rev+uncommitted changes"
 fi
