@@ -1,10 +1,7 @@
 package connectors
 
-import "fmt"
+import "errors"
 
-// Opener opens one kind of source. Source packages register nothing: Open is a plain switch
-// in package open (connectors/open), which imports every source package.
-type Opener func(Options) (Source, error)
-
-// ErrUnsupported reports a source type no connector reads.
-var ErrUnsupported = fmt.Errorf("unsupported source type")
+// ErrUnsupported reports a source type no connector reads. Picking the connector is a plain
+// switch in package connectors/open, which imports every source package.
+var ErrUnsupported = errors.New("unsupported source type")
