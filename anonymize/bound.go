@@ -44,13 +44,13 @@ type Bounder struct {
 // NoCell marks a row that a public table leaves out (a value not listed).
 const NoCell = math.MaxUint32
 
-// chunkPersons is how many persons' slots one slab chunk holds: slabs grow by chunks, never by
+// chunkPersons is how many persons' records one slab chunk holds: slabs grow by chunks, never by
 // copying, so a large register's peak memory is what it keeps, not twice that.
 const chunkPersons = 1 << 15
 
-// tableBounds is one table's bounded state. Person p's slots live in chunk p/chunkPersons; within
-// a chunk, slot s of local person q is at q*l0+s, its rows at (q*l0+s)*cap+r, a row's measures at
-// ((q*l0+s)*cap+r)*nm+k.
+// tableBounds is one table's bounded state. Person p's record lives in chunk p/chunkPersons at
+// word (p%chunkPersons)*stride; see recLayout. A row touches only its person's record, so one
+// contiguous record costs one or two cache lines per row instead of a line per parallel array.
 type tableBounds struct {
 	spec     TableSpec
 	id       uint64
@@ -60,15 +60,40 @@ type tableBounds struct {
 	wide     map[string]uint32 // cell keys that do not pack → cell id
 	cellDims [][]uint32
 	key      []byte
+	lay      recLayout
 	chunks   []*slab
+	vals     []float64 // Each's scratch
+}
+
+// recLayout places one person's bounded state in a record of stride 32-bit words:
+//
+//	[0, hw)            uint16s: slots used, then rows kept per slot (l0 of them)
+//	[cells, +l0)       cell id per slot
+//	[prios, +l0·cap)   row priority, slot s row r at s·cap+r
+//	[vals, +2·l0·cap·nm) row measures as float64 bits (low word first), ((s·cap+r)·nm+k)·2
+type recLayout struct {
+	l0, cap, nm                int
+	cells, prios, vals, stride int
+}
+
+func newRecLayout(l0, rowsCap, nm int) recLayout {
+	hw := (l0 + 2) / 2
+	y := recLayout{l0: l0, cap: rowsCap, nm: nm, cells: hw, prios: hw + l0}
+	y.vals = y.prios + l0*rowsCap
+	y.stride = y.vals + 2*l0*rowsCap*nm
+	return y
 }
 
 type slab struct {
-	used     []uint16 // slots used, per person
-	slotCell []uint32 // per slot
-	slotRows []uint16 // rows kept, per slot
-	rowPrio  []uint32 // per row
-	rowVals  []float64
+	w []uint32 // records, stride words each
+	n int      // persons the chunk has room for
+}
+
+func get16(rec []uint32, k int) int { return int(rec[k>>1]>>(16*(k&1))) & 0xffff }
+
+func set16(rec []uint32, k, v int) {
+	sh := 16 * (k & 1)
+	rec[k>>1] = rec[k>>1]&^(0xffff<<sh) | uint32(v)<<sh
 }
 
 // NewBounder prepares bounding for tables; l0 and rowsCap must be in [1, MaxBound].
@@ -76,7 +101,8 @@ func NewBounder(l0, rowsCap int, seed BoundSeed, tables []TableSpec) *Bounder {
 	b := &Bounder{l0: l0, cap: rowsCap, seed: seed, persons: newPersonIndex(1 << 10)}
 	for i, t := range tables {
 		b.tables = append(b.tables, &tableBounds{spec: t, id: uint64(i + 1), nm: len(t.Measures),
-			packed: newPersonIndex(1 << 10), wide: map[string]uint32{}})
+			packed: newPersonIndex(1 << 10), wide: map[string]uint32{},
+			lay: newRecLayout(l0, rowsCap, len(t.Measures))})
 	}
 	b.cells = make([]uint32, len(tables))
 	return b
@@ -117,6 +143,70 @@ func (b *Bounder) AddCells(person uint64, ordinal int64, cells []uint32, vals []
 		b.addTo(t, p, person, ordinal, cells[i], vals)
 	}
 	return outsidePublic
+}
+
+// batchRows is how many rows AddBatch handles per step. It works as a software pipeline over
+// groups of batchRows rows: while bounding group g it looks group g+1's persons up and prefetches
+// their records, and prefetches group g+2's index slots, so the cache misses of a random-order
+// stream (an index slot and a record per row, each likely in DRAM beyond a few hundred thousand
+// persons) overlap with work instead of being paid one after another.
+const batchRows = 32
+
+// AddBatch is AddCells for consecutive rows: row i is persons[i], ordinals[i], cells[i·T:(i+1)·T]
+// for T tables, vals[i·M:(i+1)·M] with M = len(vals)/len(persons). Rows are bounded in order, so
+// the result is the same as calling AddCells row by row. It returns how many rows some public
+// table left out.
+func (b *Bounder) AddBatch(persons []uint64, ordinals []int64, cells []uint32, vals []float64) (outside int) {
+	n := len(persons)
+	nt, nm := len(b.tables), 0
+	if n > 0 {
+		nm = len(vals) / n
+	}
+	var idx [2][batchRows]uint32 // person indexes of groups g (idx[g&1]) and g+1
+	x := &b.persons
+	prefetchSlots := func(from int) {
+		for _, p := range persons[min(from, n):min(from+batchRows, n)] {
+			prefetch(&x.slots[3*(fmix(p)&x.mask)])
+		}
+	}
+	lookUp := func(from int, idx *[batchRows]uint32) {
+		for i, p := range persons[min(from, n):min(from+batchRows, n)] {
+			p := x.index(p)
+			idx[i] = p
+			for _, t := range b.tables {
+				ci, q := int(p)/chunkPersons, int(p)%chunkPersons
+				if ci < len(t.chunks) && q < t.chunks[ci].n {
+					w := t.chunks[ci].w[q*t.lay.stride : (q+1)*t.lay.stride]
+					prefetch(&w[0])
+					prefetch(&w[len(w)-1]) // a record may straddle two lines
+				}
+			}
+		}
+	}
+	prefetchSlots(0)
+	prefetchSlots(batchRows)
+	lookUp(0, &idx[0])
+	for g, base := 0, 0; base < n; g, base = g+1, base+batchRows {
+		prefetchSlots(base + 2*batchRows)
+		lookUp(base+batchRows, &idx[(g+1)&1])
+		cur := &idx[g&1]
+		for i, p := range persons[base:min(base+batchRows, n)] {
+			r := base + i
+			c := cells[r*nt : (r+1)*nt]
+			out := false
+			for k, t := range b.tables {
+				if c[k] == NoCell {
+					out = true
+					continue
+				}
+				b.addTo(t, cur[i], p, ordinals[r], c[k], vals[r*nm:(r+1)*nm])
+			}
+			if out {
+				outside++
+			}
+		}
+	}
+	return outside
 }
 
 func (t *tableBounds) allowed(r *Row) bool {
@@ -180,28 +270,30 @@ func packCell(dims []uint32) (uint64, bool) {
 }
 
 func (b *Bounder) addTo(t *tableBounds, p uint32, person uint64, ordinal int64, c uint32, vals []float64) {
-	sl := t.slabFor(int(p), b.l0, b.cap)
+	y := &t.lay
+	sl := t.slabFor(int(p))
 	q := int(p) % chunkPersons
-	base := q * b.l0
-	used := int(sl.used[q])
+	rec := sl.w[q*y.stride : (q+1)*y.stride]
+	used := get16(rec, 0)
+	cells := rec[y.cells : y.cells+y.l0]
 	slot := -1
 	for s := 0; s < used; s++ {
-		if sl.slotCell[base+s] == c {
-			slot = base + s
+		if cells[s] == c {
+			slot = s
 			break
 		}
 	}
 	if slot < 0 {
-		if used < b.l0 {
-			slot = base + used
-			sl.used[q]++
+		if used < y.l0 {
+			slot = used
+			set16(rec, 0, used+1)
 		} else {
 			// Replace the kept cell with the highest priority if this one's is lower.
 			prio := b.cellPrio(person, t.id, c)
 			worst, worstPrio := -1, prio
 			for s := 0; s < used; s++ {
-				if pr := b.cellPrio(person, t.id, sl.slotCell[base+s]); pr > worstPrio {
-					worst, worstPrio = base+s, pr
+				if pr := b.cellPrio(person, t.id, cells[s]); pr > worstPrio {
+					worst, worstPrio = s, pr
 				}
 			}
 			if worst < 0 {
@@ -209,24 +301,25 @@ func (b *Bounder) addTo(t *tableBounds, p uint32, person uint64, ordinal int64, 
 			}
 			slot = worst
 		}
-		sl.slotCell[slot] = c
-		sl.slotRows[slot] = 0
+		cells[slot] = c
+		set16(rec, 1+slot, 0)
 	}
-	b.keepRow(t, sl, slot, person, ordinal, c, vals)
+	b.keepRow(t, rec, slot, person, ordinal, c, vals)
 }
 
 // keepRow keeps a row among the slot's RowsCap lowest-priority rows.
-func (b *Bounder) keepRow(t *tableBounds, sl *slab, slot int, person uint64, ordinal int64, c uint32, vals []float64) {
+func (b *Bounder) keepRow(t *tableBounds, rec []uint32, slot int, person uint64, ordinal int64, c uint32, vals []float64) {
+	y := &t.lay
 	prio := b.rowPrio(person, t.id, c, ordinal)
-	first := slot * b.cap
-	n := int(sl.slotRows[slot])
+	first := y.prios + slot*y.cap
+	n := get16(rec, 1+slot)
 	at := first + n
-	if n == b.cap {
+	if n == y.cap {
 		worst := -1
 		worstPrio := prio
 		for k := first; k < first+n; k++ {
-			if sl.rowPrio[k] > worstPrio {
-				worst, worstPrio = k, sl.rowPrio[k]
+			if rec[k] > worstPrio {
+				worst, worstPrio = k, rec[k]
 			}
 		}
 		if worst < 0 {
@@ -234,38 +327,39 @@ func (b *Bounder) keepRow(t *tableBounds, sl *slab, slot int, person uint64, ord
 		}
 		at = worst
 	} else {
-		sl.slotRows[slot]++
+		set16(rec, 1+slot, n+1)
 	}
-	sl.rowPrio[at] = prio
-	for k, m := range t.spec.Measures {
-		sl.rowVals[at*t.nm+k] = vals[m]
+	rec[at] = prio
+	v := y.vals + 2*(at-y.prios)*y.nm
+	for _, m := range t.spec.Measures {
+		bits := math.Float64bits(vals[m])
+		rec[v], rec[v+1] = uint32(bits), uint32(bits>>32)
+		v += 2
 	}
 }
 
 // slabFor returns the chunk holding person p, adding chunks as persons arrive. The first chunk
 // starts small and doubles up to full size, so a small job allocates little.
-func (t *tableBounds) slabFor(p, l0, rowsCap int) *slab {
+func (t *tableBounds) slabFor(p int) *slab {
 	ci, q := p/chunkPersons, p%chunkPersons
+	if ci < len(t.chunks) {
+		if sl := t.chunks[ci]; q < sl.n {
+			return sl
+		}
+	}
 	for ci >= len(t.chunks) {
 		t.chunks = append(t.chunks, &slab{})
 	}
 	sl := t.chunks[ci]
-	if q >= len(sl.used) {
+	if q >= sl.n {
 		n := chunkPersons
 		if ci == 0 {
-			n = min(chunkPersons, max(1024, 2*len(sl.used), q+1))
+			n = min(chunkPersons, max(1024, 2*sl.n, q+1))
 		}
-		sl.grow(n, l0, rowsCap, t.nm)
+		sl.w = append(sl.w, make([]uint32, n*t.lay.stride-len(sl.w))...)
+		sl.n = n
 	}
 	return sl
-}
-
-func (sl *slab) grow(n, l0, rowsCap, nm int) {
-	sl.used = append(sl.used, make([]uint16, n-len(sl.used))...)
-	sl.slotCell = append(sl.slotCell, make([]uint32, n*l0-len(sl.slotCell))...)
-	sl.slotRows = append(sl.slotRows, make([]uint16, n*l0-len(sl.slotRows))...)
-	sl.rowPrio = append(sl.rowPrio, make([]uint32, n*l0*rowsCap-len(sl.rowPrio))...)
-	sl.rowVals = append(sl.rowVals, make([]float64, n*l0*rowsCap*nm-len(sl.rowVals))...)
 }
 
 func (b *Bounder) cellPrio(person, table uint64, cell uint32) uint64 {
@@ -305,17 +399,22 @@ func (b *Bounder) Each(table int, fn func(k Kept)) {
 // eachPerson is Each with the person's dense index.
 func (b *Bounder) eachPerson(table int, fn func(p int, k Kept)) {
 	t := b.tables[table]
+	y := &t.lay
 	persons := b.persons.len()
 	for ci, sl := range t.chunks {
-		for q := range sl.used {
+		for q := range sl.n {
 			if ci*chunkPersons+q >= persons {
 				return
 			}
-			for s := 0; s < int(sl.used[q]); s++ {
-				slot := q*b.l0 + s
-				n := int(sl.slotRows[slot])
-				first := slot * b.cap * t.nm
-				fn(ci*chunkPersons+q, Kept{Cell: sl.slotCell[slot], Rows: n, Vals: sl.rowVals[first : first+n*t.nm]})
+			rec := sl.w[q*y.stride : (q+1)*y.stride]
+			for s := range get16(rec, 0) {
+				n := get16(rec, 1+s)
+				t.vals = t.vals[:0]
+				for i := range n * y.nm {
+					v := y.vals + 2*(s*y.cap*y.nm+i)
+					t.vals = append(t.vals, math.Float64frombits(uint64(rec[v])|uint64(rec[v+1])<<32))
+				}
+				fn(ci*chunkPersons+q, Kept{Cell: rec[y.cells+s], Rows: n, Vals: t.vals})
 			}
 		}
 	}
@@ -332,50 +431,52 @@ func (b *Bounder) CellOf(table int, dims []uint32) uint32 { return b.tables[tabl
 func (b *Bounder) Persons() int { return b.persons.len() }
 
 // personIndex maps person keys to dense indexes: open addressing with linear probing, so a
-// million persons cost ~24 MB and no per-person allocation.
+// million persons cost ~24 MB and no per-person allocation. A slot is three words — key low,
+// key high, index+1 (0: empty) — so a probe touches one cache line, not one per array.
 type personIndex struct {
-	keys []uint64
-	vals []uint32 // index+1; 0 marks an empty slot
-	n    int
+	slots []uint32
+	mask  uint64 // slot count − 1
+	n     int
 }
 
 func newPersonIndex(size int) personIndex {
-	return personIndex{keys: make([]uint64, size), vals: make([]uint32, size)}
+	return personIndex{slots: make([]uint32, 3*size), mask: uint64(size - 1)}
 }
 
 func (x *personIndex) len() int { return x.n }
 
 func (x *personIndex) index(key uint64) uint32 {
-	if 4*(x.n+1) > 3*len(x.keys) {
+	if 4*(x.n+1) > 3*int(x.mask+1) {
 		x.rehash()
 	}
-	mask := uint64(len(x.keys) - 1)
-	for i := fmix(key) & mask; ; i = (i + 1) & mask {
+	lo, hi := uint32(key), uint32(key>>32)
+	for i := fmix(key) & x.mask; ; i = (i + 1) & x.mask {
+		s := x.slots[3*i : 3*i+3 : 3*i+3]
 		switch {
-		case x.vals[i] == 0:
+		case s[2] == 0:
 			x.n++
-			x.keys[i], x.vals[i] = key, uint32(x.n)
+			s[0], s[1], s[2] = lo, hi, uint32(x.n)
 			return uint32(x.n - 1)
-		case x.keys[i] == key:
-			return x.vals[i] - 1
+		case s[0] == lo && s[1] == hi:
+			return s[2] - 1
 		}
 	}
 }
 
 func (x *personIndex) rehash() {
 	old := *x
-	*x = newPersonIndex(2 * len(old.keys))
+	*x = newPersonIndex(2 * int(old.mask+1))
 	x.n = old.n
-	mask := uint64(len(x.keys) - 1)
-	for j, v := range old.vals {
-		if v == 0 {
+	for j := 0; j < len(old.slots); j += 3 {
+		o := old.slots[j : j+3 : j+3]
+		if o[2] == 0 {
 			continue
 		}
-		i := fmix(old.keys[j]) & mask
-		for x.vals[i] != 0 {
-			i = (i + 1) & mask
+		i := fmix(uint64(o[0])|uint64(o[1])<<32) & x.mask
+		for x.slots[3*i+2] != 0 {
+			i = (i + 1) & x.mask
 		}
-		x.keys[i], x.vals[i] = old.keys[j], v
+		copy(x.slots[3*i:3*i+3], o)
 	}
 }
 

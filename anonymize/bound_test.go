@@ -232,3 +232,52 @@ func TestCellIDsMatchTuples(t *testing.T) {
 		}
 	}
 }
+
+// TestAddBatchMatchesAddCells: AddBatch keeps exactly what AddCells row by row keeps, for several
+// tables (one public, leaving rows out), bounds and batch lengths around the pipeline's groups.
+func TestAddBatchMatchesAddCells(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	specs := []TableSpec{
+		{Dims: []int{0}, Measures: []int{0}},
+		{Dims: []int{0, 1}, Measures: []int{1, 0}},
+		{Dims: []int{1}, Measures: nil, Allowed: [][]bool{{true, false, true}}},
+	}
+	for _, tc := range []struct{ l0, rowsCap int }{{1, 1}, {3, 1}, {2, 4}} {
+		a := NewBounder(tc.l0, tc.rowsCap, BoundSeed{3, 4}, specs)
+		b := NewBounder(tc.l0, tc.rowsCap, BoundSeed{3, 4}, specs)
+		var persons []uint64
+		var ordinals []int64
+		var cells []uint32
+		var vals []float64
+		outA := 0
+		for i := 0; i < 100000; i++ {
+			r := Row{Person: uint64(rng.IntN(3000)) * 0x9e3779b97f4a7c15, Ordinal: int64(i + 1),
+				Dims: []uint32{uint32(rng.IntN(20)), uint32(rng.IntN(3))},
+				Vals: []float64{float64(i), rng.Float64()}}
+			cs := a.CellsOf(&r, make([]uint32, len(specs)))
+			b.CellsOf(&r, make([]uint32, len(specs)))
+			if a.AddCells(r.Person, r.Ordinal, cs, r.Vals) {
+				outA++
+			}
+			persons, ordinals = append(persons, r.Person), append(ordinals, r.Ordinal)
+			cells, vals = append(cells, cs...), append(vals, r.Vals...)
+		}
+		outB := 0
+		for i := 0; i < len(persons); {
+			j := min(len(persons), i+1+rng.IntN(200))
+			outB += b.AddBatch(persons[i:j], ordinals[i:j], cells[i*len(specs):j*len(specs)], vals[2*i:2*j])
+			i = j
+		}
+		if outA != outB {
+			t.Errorf("l0=%d cap=%d: outside %d vs %d", tc.l0, tc.rowsCap, outA, outB)
+		}
+		for tb := range specs {
+			var ka, kb []string
+			a.eachPerson(tb, func(p int, k Kept) { ka = append(ka, fmt.Sprint(p, k.Cell, k.Rows, k.Vals)) })
+			b.eachPerson(tb, func(p int, k Kept) { kb = append(kb, fmt.Sprint(p, k.Cell, k.Rows, k.Vals)) })
+			if fmt.Sprint(ka) != fmt.Sprint(kb) || len(ka) == 0 {
+				t.Fatalf("l0=%d cap=%d table %d: AddBatch kept differently (%d vs %d entries)", tc.l0, tc.rowsCap, tb, len(ka), len(kb))
+			}
+		}
+	}
+}
