@@ -92,6 +92,7 @@ type Source struct {
 	n          int     // records in the batch being built
 	batchBytes int     // file bytes of the batch being built
 	records    int64   // records handed out
+	lastRows   int     // records in the previous batch: the next one's Rows capacity
 
 	finished bool  // every record has been handed out: Next returns io.EOF
 	err      error // sticky: a failed source stays failed
@@ -351,7 +352,7 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 	for _, c := range s.cols {
 		c.start(s.batchRows)
 	}
-	s.rows = make([]int64, 0, min(s.batchRows, initialRowsHint))
+	s.rows = make([]int64, 0, min(s.batchRows, max(initialRowsHint, s.lastRows)))
 	s.n, s.batchBytes = 0, 0
 	if err := s.fill(ctx); err != nil {
 		s.releaseBatch()
@@ -375,6 +376,7 @@ func (s *Source) Next(ctx context.Context) (connectors.Batch, error) {
 		a.Release()
 	}
 	s.records += int64(s.n)
+	s.lastRows = s.n
 	rows := s.rows
 	s.rows = nil
 	return connectors.Batch{Record: rec, Rows: rows}, nil
