@@ -67,33 +67,48 @@ type tableBounds struct {
 
 // recLayout places one person's bounded state in a record of stride 32-bit words:
 //
-//	[0, hw)            uint16s: slots used, then rows kept per slot (l0 of them)
-//	[cells, +l0)       cell id per slot
+//	[0, l0)            cell id + 1 per slot; 0 marks an unused slot, and used slots come first
+//	[rows, +hw)        rows kept per slot as uint16s; only when cap > 1 (hw = ⌈l0/2⌉), since
+//	                   a used slot always holds at least one row
 //	[prios, +l0·cap)   row priority, slot s row r at s·cap+r
 //	[vals, +2·l0·cap·nm) row measures as float64 bits (low word first), ((s·cap+r)·nm+k)·2
+//
+// For l0 = 3, cap = 1 and one measure that is 48 bytes a person.
 type recLayout struct {
-	l0, cap, nm                int
-	cells, prios, vals, stride int
+	l0, cap, nm               int
+	rows, prios, vals, stride int
 }
 
 func newRecLayout(l0, rowsCap, nm int) recLayout {
-	hw := (l0 + 2) / 2
-	y := recLayout{l0: l0, cap: rowsCap, nm: nm, cells: hw, prios: hw + l0}
+	hw := 0
+	if rowsCap > 1 {
+		hw = (l0 + 1) / 2
+	}
+	y := recLayout{l0: l0, cap: rowsCap, nm: nm, rows: l0, prios: l0 + hw}
 	y.vals = y.prios + l0*rowsCap
 	y.stride = y.vals + 2*l0*rowsCap*nm
 	return y
 }
 
+// rowsOf returns how many rows used slot s holds.
+func (y *recLayout) rowsOf(rec []uint32, s int) int {
+	if y.cap == 1 {
+		return 1
+	}
+	return int(rec[y.rows+s>>1]>>(16*(s&1))) & 0xffff
+}
+
+func (y *recLayout) setRows(rec []uint32, s, n int) {
+	if y.cap == 1 {
+		return
+	}
+	k, sh := y.rows+s>>1, 16*(s&1)
+	rec[k] = rec[k]&^(0xffff<<sh) | uint32(n)<<sh
+}
+
 type slab struct {
 	w []uint32 // records, stride words each
 	n int      // persons the chunk has room for
-}
-
-func get16(rec []uint32, k int) int { return int(rec[k>>1]>>(16*(k&1))) & 0xffff }
-
-func set16(rec []uint32, k, v int) {
-	sh := 16 * (k & 1)
-	rec[k>>1] = rec[k>>1]&^(0xffff<<sh) | uint32(v)<<sh
 }
 
 // NewBounder prepares bounding for tables; l0 and rowsCap must be in [1, MaxBound].
@@ -274,25 +289,24 @@ func (b *Bounder) addTo(t *tableBounds, p uint32, person uint64, ordinal int64, 
 	sl := t.slabFor(int(p))
 	q := int(p) % chunkPersons
 	rec := sl.w[q*y.stride : (q+1)*y.stride]
-	used := get16(rec, 0)
-	cells := rec[y.cells : y.cells+y.l0]
-	slot := -1
-	for s := 0; s < used; s++ {
-		if cells[s] == c {
-			slot = s
+	cells := rec[:y.l0] // cell id + 1
+	slot, used := -1, 0
+	for ; used < len(cells) && cells[used] != 0; used++ {
+		if cells[used] == c+1 {
+			slot = used
 			break
 		}
 	}
-	if slot < 0 {
+	fresh := slot < 0
+	if fresh {
 		if used < y.l0 {
 			slot = used
-			set16(rec, 0, used+1)
 		} else {
 			// Replace the kept cell with the highest priority if this one's is lower.
 			prio := b.cellPrio(person, t.id, c)
 			worst, worstPrio := -1, prio
 			for s := 0; s < used; s++ {
-				if pr := b.cellPrio(person, t.id, cells[s]); pr > worstPrio {
+				if pr := b.cellPrio(person, t.id, cells[s]-1); pr > worstPrio {
 					worst, worstPrio = s, pr
 				}
 			}
@@ -301,18 +315,21 @@ func (b *Bounder) addTo(t *tableBounds, p uint32, person uint64, ordinal int64, 
 			}
 			slot = worst
 		}
-		cells[slot] = c
-		set16(rec, 1+slot, 0)
+		cells[slot] = c + 1
 	}
-	b.keepRow(t, rec, slot, person, ordinal, c, vals)
+	b.keepRow(t, rec, slot, fresh, person, ordinal, c, vals)
 }
 
-// keepRow keeps a row among the slot's RowsCap lowest-priority rows.
-func (b *Bounder) keepRow(t *tableBounds, rec []uint32, slot int, person uint64, ordinal int64, c uint32, vals []float64) {
+// keepRow keeps a row among the slot's RowsCap lowest-priority rows; fresh: the slot was just
+// (re)assigned to cell c and holds no row yet.
+func (b *Bounder) keepRow(t *tableBounds, rec []uint32, slot int, fresh bool, person uint64, ordinal int64, c uint32, vals []float64) {
 	y := &t.lay
 	prio := b.rowPrio(person, t.id, c, ordinal)
 	first := y.prios + slot*y.cap
-	n := get16(rec, 1+slot)
+	n := 0
+	if !fresh {
+		n = y.rowsOf(rec, slot)
+	}
 	at := first + n
 	if n == y.cap {
 		worst := -1
@@ -327,7 +344,7 @@ func (b *Bounder) keepRow(t *tableBounds, rec []uint32, slot int, person uint64,
 		}
 		at = worst
 	} else {
-		set16(rec, 1+slot, n+1)
+		y.setRows(rec, slot, n+1)
 	}
 	rec[at] = prio
 	v := y.vals + 2*(at-y.prios)*y.nm
@@ -407,14 +424,14 @@ func (b *Bounder) eachPerson(table int, fn func(p int, k Kept)) {
 				return
 			}
 			rec := sl.w[q*y.stride : (q+1)*y.stride]
-			for s := range get16(rec, 0) {
-				n := get16(rec, 1+s)
+			for s := 0; s < y.l0 && rec[s] != 0; s++ {
+				n := y.rowsOf(rec, s)
 				t.vals = t.vals[:0]
 				for i := range n * y.nm {
 					v := y.vals + 2*(s*y.cap*y.nm+i)
 					t.vals = append(t.vals, math.Float64frombits(uint64(rec[v])|uint64(rec[v+1])<<32))
 				}
-				fn(ci*chunkPersons+q, Kept{Cell: rec[y.cells+s], Rows: n, Vals: t.vals})
+				fn(ci*chunkPersons+q, Kept{Cell: rec[s] - 1, Rows: n, Vals: t.vals})
 			}
 		}
 	}
