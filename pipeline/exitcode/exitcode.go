@@ -3,11 +3,9 @@
 package exitcode
 
 import (
-	"context"
 	"errors"
 
 	"github.com/statexport/statexport/config"
-	"github.com/statexport/statexport/connectors"
 )
 
 // Exit codes.
@@ -51,9 +49,6 @@ func Of(err error) int {
 	if errors.As(err, &ce) {
 		return Usage
 	}
-	var pe *connectors.ParseError
-	if errors.As(err, &pe) || errors.Is(err, context.Canceled) {
-		return Failed
-	}
-	return Failed
+	return Failed // malformed input (*connectors.ParseError), I/O, interruption
+
 }
