@@ -145,7 +145,10 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 			return nil, err
 		}
 		r.printPlan(o.Stdout, true)
-		return nil, refusal
+		if refusal != nil {
+			return nil, refusal
+		}
+		return nil, r.checkRejected() // what a real run would say
 	}
 	if refusal != nil {
 		return nil, refusal
