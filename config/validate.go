@@ -455,14 +455,23 @@ func ValidateRelease(id string) error {
 // values with key "columns".
 func (j *Job) CheckColumns(header []string, looksPersonal func(string) bool) error {
 	var p problems
+	// One header cell that looks like personal data means the "header" is probably a data
+	// record (a headerless extract): then no unlisted name is quoted, since its neighbours are
+	// values too (a first name or a street does not look like personal data on its own).
+	headerless := false
+	for _, name := range header {
+		if _, ok := j.Column(name); !ok && looksPersonal != nil && looksPersonal(name) {
+			headerless = true
+		}
+	}
 	inHeader := map[string]bool{}
 	for i, name := range header {
 		inHeader[name] = true
 		if _, ok := j.Column(name); ok {
 			continue
 		}
-		if looksPersonal != nil && looksPersonal(name) {
-			p.add("columns", fmt.Sprintf("source column %d has no role, and its name looks like personal data: the extract may be missing its header row", i+1))
+		if headerless {
+			p.add("columns", fmt.Sprintf("source column %d has no role, and the header holds what looks like personal data: the extract may be missing its header row", i+1))
 			continue
 		}
 		p.add("columns", fmt.Sprintf("source column %q has no role (add it with role: drop, identifier, dimension, measure or person_id)", name))

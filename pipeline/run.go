@@ -275,6 +275,20 @@ func (r *run) openSource(keep []string) (connectors.Source, error) {
 		opts.DSN = dsn
 	}
 	src, err := open.Source(j.Source.Type, opts)
+	if errors.Is(err, connectors.ErrUnknownField) {
+		// A configured column is not in the header: say so as the config error it is (exit 2),
+		// checking the whole header — which may be a data row of a headerless extract, so
+		// CheckColumns quotes no header cell then. Only this failure pays a second open.
+		opts.Keep = nil
+		if bare, err2 := open.Source(j.Source.Type, opts); err2 == nil {
+			cerr := j.CheckColumns(bare.Columns(), pii.LooksPersonal)
+			bare.Close()
+			if cerr != nil {
+				return nil, cerr
+			}
+		}
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -361,6 +361,23 @@ func TestFailuresLeaveNothing(t *testing.T) {
 			}
 			writeString(t, csv, strings.Join(lines, ""))
 		}, 1, []string{"hetu", "rejected"}},
+		{"headerless extract", func(t *testing.T, ex example) {
+			csv := filepath.Join(filepath.Dir(ex.config), "../registers/daycare.csv")
+			lines := strings.SplitAfter(readString(t, csv), "\r\n")
+			for i := 1; i < len(lines); i++ { // a first record with 12 distinct non-empty fields
+				f := strings.Split(strings.TrimSuffix(lines[i], "\r\n"), ";")
+				seen := map[string]bool{}
+				for _, v := range f {
+					seen[v] = true
+				}
+				if len(f) == 12 && len(seen) == 12 && !seen[""] {
+					lines[0] = lines[i] // the header goes; this record comes first
+					lines = append(lines[:i], lines[i+1:]...)
+					break
+				}
+			}
+			writeString(t, csv, strings.Join(lines, ""))
+		}, 2, []string{"column 1 has no role", "missing its header row"}},
 		{"bad epsilon", func(t *testing.T, ex example) {
 			editFile(t, ex.config, "epsilon: 1.0", "epsilon: -1")
 		}, 2, []string{"privacy.epsilon"}},
