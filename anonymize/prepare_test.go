@@ -35,7 +35,7 @@ func prepJob() *config.Job {
 	}
 }
 
-func stringRecord(t *testing.T, mem memory.Allocator, names []string, rows [][]string) arrow.Record {
+func stringRecord(t testing.TB, mem memory.Allocator, names []string, rows [][]string) arrow.Record {
 	t.Helper()
 	fields := make([]arrow.Field, len(names))
 	for i, n := range names {
