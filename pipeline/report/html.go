@@ -362,7 +362,9 @@ func (b *builder) build(r *Report, extra HTMLData) *htmlView {
 		}
 	}
 	for _, c := range r.Columns {
-		v.Columns = append(v.Columns, columnRow{c.Name, b.tOr("role_"+c.Role, c.Role), c.Action})
+		// Fixed actions read in the page's language; a dimension's or derived column's action
+		// carries details from the run and stays as report.json words it.
+		v.Columns = append(v.Columns, columnRow{c.Name, b.tOr("role_"+c.Role, c.Role), b.tOr("action_"+c.Role, c.Action)})
 	}
 
 	// Privacy in plain words.
