@@ -447,18 +447,17 @@ const (
 
 // column reads one Arrow column without boxing values.
 type column struct {
-	kind    colKind
-	arr     arrow.Array
-	strs    *array.String
-	offs    []int32
-	data    []byte
-	ints    *array.Int64
-	floats  *array.Float64
-	dates   *array.Date32
-	stamps  *array.Timestamp
-	bools   *array.Boolean
-	tsUnit  arrow.TimeUnit
-	tsLocal *time.Location
+	kind   colKind
+	arr    arrow.Array
+	strs   *array.String
+	offs   []int32
+	data   []byte
+	ints   *array.Int64
+	floats *array.Float64
+	dates  *array.Date32
+	stamps *array.Timestamp
+	bools  *array.Boolean
+	tsUnit arrow.TimeUnit
 }
 
 func newColumn(a arrow.Array) (column, error) {

@@ -314,8 +314,7 @@ func ibanAt(s string, i int) bool {
 	if i+4 > len(s) || !isLetterASCII(s[i+1]) || !isDigit(s[i+2]) || !isDigit(s[i+3]) {
 		return false
 	}
-	cc := string([]byte{upper(s[i]), upper(s[i+1])})
-	want, ok := ibanLengths[cc]
+	want, ok := ibanLengths[string([]byte{upper(s[i]), upper(s[i+1])})]
 	if !ok {
 		return false
 	}

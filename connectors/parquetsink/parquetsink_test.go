@@ -32,7 +32,7 @@ func sample() Table {
 			{"Päiväkoti Ängö", "3-5", int64(12), 1234.5, 3.2, false},
 			{"Solbacka åk", "65+", int64(0), nil, nil, true},
 			{"(missing)", "0-2", int64(-7), 0.06666666666666667, math.Inf(1), nil},
-			{nil, "", nil, -0.0, 1e-300, false},
+			{nil, "", nil, math.Copysign(0, -1), 1e-300, false},
 		},
 	}
 }

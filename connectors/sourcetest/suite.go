@@ -266,13 +266,13 @@ func ReadAll(ctx context.Context, src connectors.Source) (Result, error) {
 func (res *Result) add(b connectors.Batch, schema **arrow.Schema) error {
 	rec := b.Record
 	if rec == nil {
-		return errors.New("Next returned a batch without a Record and no error")
+		return errors.New("source.Next returned a batch without a Record and no error")
 	}
 	if int64(len(b.Rows)) != rec.NumRows() {
 		return fmt.Errorf("batch has %d records but %d row numbers", rec.NumRows(), len(b.Rows))
 	}
 	if rec.NumRows() == 0 {
-		return errors.New("Next returned an empty batch (the end is io.EOF)")
+		return errors.New("source.Next returned an empty batch (the end is io.EOF)")
 	}
 	if *schema == nil {
 		*schema = rec.Schema()
