@@ -370,7 +370,8 @@ func diffValues(want, got [][]string) error {
 		}
 		for k := range want[i] {
 			if want[i][k] != got[i][k] {
-				return fmt.Errorf("record %d value %d = %q, want %q", i, k, got[i][k], want[i][k])
+				// Positions and lengths only: even a test register's values stay out of messages.
+				return fmt.Errorf("record %d field %d differs from the register (%d bytes, want %d)", i, k, len(got[i][k]), len(want[i][k]))
 			}
 		}
 	}
