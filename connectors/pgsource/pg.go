@@ -237,7 +237,11 @@ func dbError(doing string, err error) error {
 	if pgconn.Timeout(err) {
 		return fmt.Errorf("%w: %s: timed out", ErrDatabase, doing)
 	}
-	return fmt.Errorf("%w: %s: failed (check the DSN variable and that the server accepts the connection)", ErrDatabase, doing)
+	if doing == "connect" {
+		return fmt.Errorf("%w: %s: failed (check the DSN variable and that the server accepts the connection)", ErrDatabase, doing)
+	}
+	// Connected earlier: the connection broke or the server went away mid-stream.
+	return fmt.Errorf("%w: %s: failed (the connection was lost or the server stopped)", ErrDatabase, doing)
 }
 
 // sqlstateClass describes common SQLSTATE codes and classes in words.
