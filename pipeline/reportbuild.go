@@ -184,15 +184,8 @@ func aggregateEntries(tp anonymize.TablePlan) []report.Aggregate {
 func columnActions(j *config.Job) []report.Column {
 	var out []report.Column
 	for _, c := range j.Columns {
-		var action string
-		switch c.Role {
-		case config.RolePersonID:
-			action = "validated and used, in memory only, to bound each person's contribution and to derive age band and sex; then dropped"
-		case config.RoleIdentifier:
-			action = "dropped at the source: never read into memory"
-		case config.RoleDrop:
-			action = "dropped at the source: never read into memory"
-		case config.RoleDimension:
+		action, _ := report.ColumnAction(c.Role)
+		if c.Role == config.RoleDimension {
 			action = "kept as a grouping dimension"
 			if c.Width > 0 {
 				action += fmt.Sprintf(", digits left-padded to %d", c.Width)
@@ -203,8 +196,6 @@ func columnActions(j *config.Job) []report.Column {
 			if g := c.Generalize; g != nil && g.Date != "" {
 				action += ", generalised to the " + g.Date
 			}
-		case config.RoleMeasure:
-			action = "clamped to each aggregate's [min, max] and aggregated with noise"
 		}
 		out = append(out, report.Column{Name: c.Name, Role: c.Role, Action: action})
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/statexport/statexport/config"
+	"github.com/statexport/statexport/pipeline/report"
 )
 
 // exampleJob copies the example job and register into a temp dir and loads the config.
@@ -66,5 +67,28 @@ func TestRunCancelled(t *testing.T) {
 	}
 	if _, err := os.Stat(j.OutputDir("p2")); err == nil {
 		t.Fatal("a cancelled run published")
+	}
+}
+
+// TestColumnActions: every column gets an action; fixed roles use the words report.html
+// translates, so report.json and the page say the same thing.
+func TestColumnActions(t *testing.T) {
+	j := exampleJob(t)
+	got := columnActions(j)
+	if len(got) != len(j.Columns)+len(j.Derive) {
+		t.Fatalf("%d actions for %d columns and %d derived", len(got), len(j.Columns), len(j.Derive))
+	}
+	for _, c := range got {
+		if c.Action == "" {
+			t.Errorf("column %s (%s) has no action", c.Name, c.Role)
+		}
+		if want, fixed := report.ColumnAction(c.Role); fixed && c.Action != want {
+			t.Errorf("column %s: action %q, want the shared text %q", c.Name, c.Action, want)
+		}
+	}
+	for _, role := range []string{config.RolePersonID, config.RoleIdentifier, config.RoleDrop, config.RoleMeasure} {
+		if _, fixed := report.ColumnAction(role); !fixed {
+			t.Errorf("role %s has no shared action text", role)
+		}
 	}
 }

@@ -299,3 +299,12 @@ var messages = map[string]map[string]string{
 		"footer":             "Producerad av {tool} {version}.",
 	},
 }
+
+// ColumnAction is report.json's (English) words for what happened to a column of a fixed role
+// (person_id, identifier, drop, measure): the same text report.html shows, translated, so the
+// two never drift apart. ok is false for roles whose action depends on the run (dimensions,
+// derived columns).
+func ColumnAction(role string) (text string, ok bool) {
+	text, ok = messages["en"]["action_"+role]
+	return text, ok
+}
