@@ -46,67 +46,44 @@ func (b *builders) append() int {
 	for i, t := range b.targets {
 		switch v := t.(type) {
 		case *pgtype.Text:
-			bl := b.bs[i].(*array.StringBuilder)
-			if !v.Valid {
-				bl.AppendNull()
-			} else {
-				bl.Append(v.String)
-			}
+			appendOrNull(b.bs[i].(*array.StringBuilder), v.Valid, v.String)
 		case *pgtype.Int8:
-			bl := b.bs[i].(*array.Int64Builder)
-			if !v.Valid {
-				bl.AppendNull()
-			} else {
-				bl.Append(v.Int64)
-			}
+			appendOrNull(b.bs[i].(*array.Int64Builder), v.Valid, v.Int64)
 		case *pgtype.Float8:
-			bl := b.bs[i].(*array.Float64Builder)
-			if !v.Valid {
-				bl.AppendNull()
-			} else {
-				bl.Append(v.Float64)
-			}
-		case *pgtype.Date:
-			bl := b.bs[i].(*array.Date32Builder)
-			switch {
-			case !v.Valid:
-				bl.AppendNull()
-			case v.InfinityModifier != pgtype.Finite:
-				return i
-			default:
-				days := math.Floor(float64(v.Time.Unix()) / 86400)
-				bl.Append(arrow.Date32(days))
-			}
-		case *pgtype.Timestamp:
-			bl := b.bs[i].(*array.TimestampBuilder)
-			switch {
-			case !v.Valid:
-				bl.AppendNull()
-			case v.InfinityModifier != pgtype.Finite:
-				return i
-			default:
-				bl.Append(arrow.Timestamp(v.Time.UnixMicro()))
-			}
-		case *pgtype.Timestamptz:
-			bl := b.bs[i].(*array.TimestampBuilder)
-			switch {
-			case !v.Valid:
-				bl.AppendNull()
-			case v.InfinityModifier != pgtype.Finite:
-				return i
-			default:
-				bl.Append(arrow.Timestamp(v.Time.UnixMicro()))
-			}
+			appendOrNull(b.bs[i].(*array.Float64Builder), v.Valid, v.Float64)
 		case *pgtype.Bool:
-			bl := b.bs[i].(*array.BooleanBuilder)
-			if !v.Valid {
-				bl.AppendNull()
-			} else {
-				bl.Append(v.Bool)
+			appendOrNull(b.bs[i].(*array.BooleanBuilder), v.Valid, v.Bool)
+		case *pgtype.Date:
+			if v.Valid && v.InfinityModifier != pgtype.Finite {
+				return i
 			}
+			days := math.Floor(float64(v.Time.Unix()) / 86400)
+			appendOrNull(b.bs[i].(*array.Date32Builder), v.Valid, arrow.Date32(days))
+		case *pgtype.Timestamp:
+			if v.Valid && v.InfinityModifier != pgtype.Finite {
+				return i
+			}
+			appendOrNull(b.bs[i].(*array.TimestampBuilder), v.Valid, arrow.Timestamp(v.Time.UnixMicro()))
+		case *pgtype.Timestamptz:
+			if v.Valid && v.InfinityModifier != pgtype.Finite {
+				return i
+			}
+			appendOrNull(b.bs[i].(*array.TimestampBuilder), v.Valid, arrow.Timestamp(v.Time.UnixMicro()))
 		}
 	}
 	return -1
+}
+
+// appendOrNull appends v, or a null when the database value was NULL.
+func appendOrNull[T any](bl interface {
+	Append(T)
+	AppendNull()
+}, valid bool, v T) {
+	if valid {
+		bl.Append(v)
+	} else {
+		bl.AppendNull()
+	}
 }
 
 // arrays hands the built columns out (new references) and resets the builders.
