@@ -10,10 +10,11 @@ var newline = []byte{'\n'}
 
 // simpleRecord parses a record that is one physical line holding no quote (line excludes
 // its line end). This is the fast path: it splits at the delimiter with bytes.IndexByte,
-// copies only kept fields, and only counts the delimiters after the last kept field.
-func (s *Source) simpleRecord(line []byte, row int64) error {
+// copies only kept fields, and only counts the delimiters after the last kept field. checked:
+// line is known valid UTF-8 (and the file UTF-8), so it needs neither a check nor decoding.
+func (s *Source) simpleRecord(line []byte, row int64, checked bool) error {
 	hi := false
-	if hasHigh(line) {
+	if !checked && hasHigh(line) {
 		hi = true
 		if s.enc == encUndecided {
 			s.setEncoding(detect(line))

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -68,8 +69,12 @@ type Source struct {
 	buf   []byte
 	pos   int
 	spill []byte
-	eof   bool   // every chunk has been received
-	sum   string // sha256 of the file, once eof
+	eof   bool // every chunk has been received
+	// buf[:checked] ends at a line end; when checkedOK, those bytes are known valid UTF-8 and
+	// one-line records in them skip the per-line check (see utf8Checked).
+	checked   int
+	checkedOK bool
+	sum       string // sha256 of the file, once eof
 
 	delim    byte
 	delimSep []byte
@@ -427,7 +432,7 @@ func (s *Source) fill(ctx context.Context) error {
 				line = line[:n-1]
 			}
 			if len(line) > 0 {
-				if err := s.simpleRecord(line, s.line); err != nil {
+				if err := s.simpleRecord(line, s.line, s.utf8Checked()); err != nil {
 					return err
 				}
 				s.rows = append(s.rows, s.line)
@@ -505,8 +510,26 @@ func (s *Source) more(ctx context.Context) error {
 		s.rd.recycle(c.buf)
 		s.cur, s.buf = nil, s.spill
 	}
-	s.pos = 0
+	s.pos, s.checked = 0, 0
 	return nil
+}
+
+// utf8Checked reports whether the line at buf[pos:] is known to be valid UTF-8. Checking
+// everything up to the buffer's last line end in one utf8.Valid call costs about half of
+// checking line by line. A line end is ASCII, so no UTF-8 sequence spans it. Only a span
+// that fails is checked again line by line, to cite the record and column.
+func (s *Source) utf8Checked() bool {
+	if s.enc != encUTF8 {
+		return false
+	}
+	if s.pos >= s.checked {
+		end := bytes.LastIndexByte(s.buf, '\n') + 1
+		if end <= s.pos {
+			return false
+		}
+		s.checked, s.checkedOK = end, utf8.Valid(s.buf[s.pos:end])
+	}
+	return s.checkedOK
 }
 
 // oversized decides what is wrong with a record longer than maxRecord, reading on without
