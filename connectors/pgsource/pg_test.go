@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"reflect"
@@ -12,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/statexport/statexport/connectors/sourcetest"
+
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/jackc/pgx/v5"
 
@@ -73,50 +72,10 @@ func setup(t *testing.T, dsn string) string {
 	return schema
 }
 
-func render(a arrow.Array, i int) string {
-	if a.IsNull(i) {
-		return "null"
-	}
-	switch x := a.(type) {
-	case *array.String:
-		return "string:" + x.Value(i)
-	case *array.Int64:
-		return fmt.Sprintf("int64:%d", x.Value(i))
-	case *array.Float64:
-		return fmt.Sprintf("float64:%v", x.Value(i))
-	case *array.Date32:
-		return "date32:" + x.Value(i).FormattedString()
-	case *array.Timestamp:
-		tt := x.DataType().(*arrow.TimestampType)
-		return fmt.Sprintf("timestamp[%s,%q]:%s", tt.Unit, tt.TimeZone, x.Value(i).ToTime(tt.Unit).Format(time.RFC3339Nano))
-	case *array.Boolean:
-		return fmt.Sprintf("bool:%v", x.Value(i))
-	}
-	return fmt.Sprintf("unexpected %T", a)
-}
-
 func readAll(t *testing.T, s *Source) ([][]string, []int64, error) {
 	t.Helper()
-	var vals [][]string
-	var rows []int64
-	for {
-		b, err := s.Next(context.Background())
-		if err == io.EOF {
-			return vals, rows, nil
-		}
-		if err != nil {
-			return vals, rows, err
-		}
-		for r := 0; r < int(b.Record.NumRows()); r++ {
-			row := make([]string, b.Record.NumCols())
-			for c := range row {
-				row[c] = render(b.Record.Column(c), r)
-			}
-			vals = append(vals, row)
-		}
-		rows = append(rows, b.Rows...)
-		b.Record.Release()
-	}
+	res, err := sourcetest.ReadAllTyped(context.Background(), s)
+	return res.Values, res.Rows, err
 }
 
 func TestRead(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -243,6 +244,16 @@ type Result struct {
 // ReadAll reads src to io.EOF, turning every batch to text and releasing it. It fails
 // when a batch's Rows and Record disagree in length or its schema differs from the first.
 func ReadAll(ctx context.Context, src connectors.Source) (Result, error) {
+	return readAll(ctx, src, CellString)
+}
+
+// ReadAllTyped is ReadAll with every value through TypedCell, for harnesses that check the
+// Arrow types a source hands out.
+func ReadAllTyped(ctx context.Context, src connectors.Source) (Result, error) {
+	return readAll(ctx, src, TypedCell)
+}
+
+func readAll(ctx context.Context, src connectors.Source, cell func(arrow.Array, int) string) (Result, error) {
 	var res Result
 	var schema *arrow.Schema
 	for {
@@ -253,7 +264,7 @@ func ReadAll(ctx context.Context, src connectors.Source) (Result, error) {
 		if err != nil {
 			return res, err
 		}
-		err = res.add(b, &schema)
+		err = res.add(b, &schema, cell)
 		if b.Record != nil {
 			b.Record.Release()
 		}
@@ -263,7 +274,7 @@ func ReadAll(ctx context.Context, src connectors.Source) (Result, error) {
 	}
 }
 
-func (res *Result) add(b connectors.Batch, schema **arrow.Schema) error {
+func (res *Result) add(b connectors.Batch, schema **arrow.Schema, cell func(arrow.Array, int) string) error {
 	rec := b.Record
 	if rec == nil {
 		return errors.New("source.Next returned a batch without a Record and no error")
@@ -285,7 +296,7 @@ func (res *Result) add(b connectors.Batch, schema **arrow.Schema) error {
 	for i := 0; i < int(rec.NumRows()); i++ {
 		row := make([]string, rec.NumCols())
 		for j := range row {
-			row[j] = CellString(rec.Column(j), i)
+			row[j] = cell(rec.Column(j), i)
 		}
 		res.Values = append(res.Values, row)
 	}
@@ -309,6 +320,30 @@ func CellString(a arrow.Array, i int) string {
 		return string(a.Value(i))
 	}
 	return a.ValueStr(i)
+}
+
+// TypedCell returns value i of a as its type tag and value ("string:Kastanja",
+// "int64:3", "date32:2024-03-05", "timestamp[us,\"UTC\"]:…"), "null" for a null.
+func TypedCell(a arrow.Array, i int) string {
+	if a.IsNull(i) {
+		return "null"
+	}
+	switch x := a.(type) {
+	case *array.String:
+		return "string:" + x.Value(i)
+	case *array.Int64:
+		return fmt.Sprintf("int64:%d", x.Value(i))
+	case *array.Float64:
+		return fmt.Sprintf("float64:%v", x.Value(i))
+	case *array.Date32:
+		return "date32:" + x.Value(i).FormattedString()
+	case *array.Timestamp:
+		tt := x.DataType().(*arrow.TimestampType)
+		return fmt.Sprintf("timestamp[%s,%q]:%s", tt.Unit, tt.TimeZone, x.Value(i).ToTime(tt.Unit).Format(time.RFC3339Nano))
+	case *array.Boolean:
+		return fmt.Sprintf("bool:%v", x.Value(i))
+	}
+	return fmt.Sprintf("unexpected %T", a)
 }
 
 // checkRead reads the source opened with opts and compares it with table projected on
