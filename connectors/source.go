@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
 // Source reads one register extract as Arrow record batches. It is the seam every connector
@@ -58,6 +59,10 @@ type Options struct {
 	Keep []string
 	// BatchRows is the number of records per batch; 0 means a default (about 64k).
 	BatchRows int
+	// Allocator supplies the batches' buffers where a source builds them itself (csv,
+	// postgres); nil means memory.DefaultAllocator. An allocator that reuses released buffers
+	// binds the consumer: no value of a batch may be kept past its Release.
+	Allocator memory.Allocator
 }
 
 // Sentinel errors wrapped by ParseError. They describe what was expected, never the value.

@@ -14,11 +14,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/statexport/statexport/anonymize"
 	"github.com/statexport/statexport/anonymize/pii"
 	"github.com/statexport/statexport/config"
 	"github.com/statexport/statexport/connectors"
 	"github.com/statexport/statexport/connectors/open"
+	"github.com/statexport/statexport/pipeline/bufpool"
 	"github.com/statexport/statexport/pipeline/exitcode"
 	"github.com/statexport/statexport/pipeline/ledger"
 	"github.com/statexport/statexport/pipeline/publish"
@@ -37,7 +39,8 @@ type Options struct {
 	// Progress, when set, is called with the records read so far after each batch.
 	Progress func(records int64)
 
-	batchRows int // records per source batch; 0: the source's default (tests use small batches)
+	batchRows int              // records per source batch; 0: the source's default (tests use small batches)
+	alloc     memory.Allocator // the batches' buffers; nil: a bufpool (tests poison released buffers)
 }
 
 // Summary is the one JSON line `run` prints on success.
@@ -266,6 +269,12 @@ func (r *run) openSource(keep []string) (connectors.Source, error) {
 		Path: j.Source.Path, Encoding: j.Source.Encoding, Delimiter: j.Source.Delimiter,
 		Sheet: j.Source.Sheet, Table: j.Source.Table, Query: j.Source.Query, Keep: keep,
 		BatchRows: r.o.batchRows,
+		// Batches are released as soon as they are prepared; reusing their buffers keeps ~0.6 GB
+		// of garbage per 10M rows out of the heap. The Preparer copies every value it keeps.
+		Allocator: r.o.alloc,
+	}
+	if opts.Allocator == nil {
+		opts.Allocator = bufpool.New(16)
 	}
 	if j.Source.Type == "postgres" {
 		dsn := lookupEnv(r.o.Environ, j.Source.DSNEnv)

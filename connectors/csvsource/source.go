@@ -107,8 +107,8 @@ type Source struct {
 var _ connectors.Source = (*Source)(nil)
 
 // Open opens the CSV file opts.Path, reads and checks its header, resolves opts.Keep and
-// returns a Source positioned at the first record. Record buffers come from
-// memory.DefaultAllocator. Errors are *connectors.ParseError (malformed header, unknown Keep
+// returns a Source positioned at the first record. Record buffers come from opts.Allocator
+// (nil: memory.DefaultAllocator). Errors are *connectors.ParseError (malformed header, unknown Keep
 // column, empty file), an error wrapping ErrOption (bad Encoding or Delimiter), or the
 // *os.PathError of opening or reading the file. ParseError.File is opts.Path as given.
 //
@@ -121,7 +121,7 @@ var _ connectors.Source = (*Source)(nil)
 // in the header and as often in each of the first 100 records, splitting the header into
 // most fields, ';' first on ties; `\t` (two characters) means tab.
 func Open(opts connectors.Options) (*Source, error) {
-	return OpenWithAllocator(opts, memory.DefaultAllocator)
+	return OpenWithAllocator(opts, opts.Allocator)
 }
 
 // OpenWithAllocator is Open with the allocator that record buffers come from (nil means

@@ -105,7 +105,11 @@ func (k kind) arrowType() arrow.DataType {
 // Open is OpenContext with a background context (connecting gives up after the DSN's
 // connect_timeout, or DefaultConnectTimeout when it sets none).
 func Open(opts connectors.Options) (*Source, error) {
-	return OpenContext(context.Background(), opts, memory.DefaultAllocator)
+	mem := opts.Allocator
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	return OpenContext(context.Background(), opts, mem)
 }
 
 // OpenWithAllocator is Open with every batch's buffers taken from mem.
