@@ -130,6 +130,14 @@ func NewPlan(j *config.Job) (*Plan, error) {
 		tp := &p.Tables[ti]
 		for mi := range tp.Mechanisms {
 			m := &tp.Mechanisms[mi]
+			if limit := maxMechanismEpsilon(p.Noise); m.Epsilon > limit {
+				why := "its noise turns infinite"
+				if gaussian {
+					why = "its Gaussian sampler never finishes"
+				}
+				return nil, fmt.Errorf("table %s, %s: an ε share of %g is above %g, where the DP library breaks down (%s); lower privacy.epsilon",
+					tp.Name, m.Columns[0], m.Epsilon, limit, why)
+			}
 			if m.Kind == config.AggPersons || m.Kind == config.AggSum {
 				scale, ci, err := noiseFacts(p.Noise, *m)
 				if err != nil {
@@ -150,6 +158,17 @@ func NewPlan(j *config.Job) (*Plan, error) {
 		}
 	}
 	return p, nil
+}
+
+// maxMechanismEpsilon is the largest ε one mechanism may get. Beyond about 709.7 the Gaussian
+// calibration of the DP library v3.0.0 overflows exp(ε), its σ collapses to 0 and sampling
+// loops forever; Laplace noise stays finite far longer but is +Inf by ε = 1e300. Both limits
+// are far past any ε that protects anyone, so refusing them costs users nothing.
+func maxMechanismEpsilon(noise string) float64 {
+	if noise == "gaussian" {
+		return 700
+	}
+	return 1e12
 }
 
 // fitShares makes the shares add up, in floating point and in report order, to at most the
