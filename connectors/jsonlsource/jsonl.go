@@ -332,7 +332,11 @@ func (s *Source) record(b []byte) error {
 		s.stamp[c] = s.line
 		if k := s.keepAt[c]; k >= 0 {
 			s.set[k] = true
-			s.vals[k] = append(s.vals[k][:0], f.val...)
+			if f.num {
+				s.vals[k], _ = canonicalNumber(s.vals[k][:0], f.val)
+			} else {
+				s.vals[k] = append(s.vals[k][:0], f.val...)
+			}
 			s.nulls[k] = f.null
 		}
 		return nil

@@ -75,7 +75,7 @@ func TestRead(t *testing.T) {
 			in:   `{"a":"x","b":1.50,"c":true,"d":null}` + "\n" + `{"a":"y","b":-2e3,"c":false}` + "\n",
 			keep: []string{"d", "b", "a", "c"},
 			cols: []string{"a", "b", "c", "d"},
-			vals: [][]string{{null, "1.50", "x", "true"}, {null, "-2e3", "y", "false"}},
+			vals: [][]string{{null, "1.5", "x", "true"}, {null, "-2000", "y", "false"}},
 			rows: []int64{1, 2},
 		},
 		{

@@ -20,6 +20,7 @@ type scanner struct {
 type field struct {
 	key  []byte
 	val  []byte // the text: a string's decoded content, a number's literal, "true" or "false"
+	num  bool   // val is a JSON number literal (not a string holding digits)
 	null bool   // JSON null (val is empty)
 }
 
@@ -63,7 +64,7 @@ func (sc *scanner) parse(line []byte, fn func(f *field) error) ([]byte, error) {
 			if i >= len(line) {
 				return f.key, ErrSyntax
 			}
-			f.null = false
+			f.null, f.num = false, false
 			switch c := line[i]; {
 			case c == '"':
 				f.val, i, err = sc.str(line, i, &sc.valBuf)
@@ -90,7 +91,7 @@ func (sc *scanner) parse(line []byte, fn func(f *field) error) ([]byte, error) {
 				if i = number(line, i); i < 0 {
 					return f.key, ErrSyntax
 				}
-				f.val = line[start:i]
+				f.val, f.num = line[start:i], true
 			default:
 				return f.key, ErrSyntax
 			}
