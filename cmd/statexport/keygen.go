@@ -20,7 +20,7 @@ func newKeygenCmd() *cobra.Command {
 		Long: "keygen writes PREFIX.key (PKCS#8 PEM, mode 0600: keep it with the controller, and point\n" +
 			"report.signing_key at it) and PREFIX.pub (PKIX PEM: give it to auditors, who pass it to\n" +
 			"statexport audit --pubkey). It never overwrites an existing file.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" {
 				return usageError(errors.New("keygen: --out PREFIX is required"))

@@ -120,6 +120,15 @@ func (u usage) Unwrap() error { return u.err }
 
 func usageError(err error) error { return usage{err} }
 
+// noArgs refuses positional arguments as the usage error (exit 2) they are; cobra.NoArgs alone
+// returns a plain error, which would exit 1.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if err := cobra.NoArgs(cmd, args); err != nil {
+		return usageError(err)
+	}
+	return nil
+}
+
 func isUsage(err error) bool {
 	var u usage
 	return errors.As(err, &u)

@@ -18,7 +18,7 @@ func newRunCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run --config JOB.yaml [--release ID] [--dry-run] [--wait DURATION]",
 		Short: "Run one release of a job: pull, drop, protect, write tables, report, ledger entry",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg == "" {
 				return usageError(fmt.Errorf("--config is required"))

@@ -14,7 +14,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "validate --config JOB.yaml",
 		Short: "Check the config, the source's header and a sample of rows; print the privacy plan",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfg == "" {
 				return usageError(fmt.Errorf("--config is required"))
