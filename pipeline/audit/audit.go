@@ -78,7 +78,7 @@ type Options struct {
 	// Ledger is the ledger file (--ledger); empty means the report's budget.ledger.
 	Ledger string
 	// NoLedger skips the ledger check (--no-ledger): the signature is then the only integrity
-	// anchor, so an unsigned report fails the signature check.
+	// anchor, so for an unsigned report the signature check is skipped too, saying so.
 	NoLedger bool
 }
 
