@@ -177,6 +177,15 @@ func Marshal(r *Report, key ed25519.PrivateKey) ([]byte, error) {
 	if key == nil {
 		return data, nil
 	}
+	// SPEC.md spells the signed bytes' member `"value":""`: write exactly that, with no space
+	// after the colon, so a verifier that blanks the string in place and one that rewrites the
+	// whole member to `"value":""` get the same bytes.
+	m := valueRe.FindAllIndex(data, -1)
+	if len(m) == 0 {
+		return nil, fmt.Errorf("marshal report: %w", ErrMalformedSignature)
+	}
+	last := m[len(m)-1]
+	data = append(data[:last[0]:last[0]], append([]byte(`"value":""`), data[last[1]:]...)...)
 	start, end, err := valueSpan(data)
 	if err != nil || start != end {
 		return nil, fmt.Errorf("marshal report: %w", ErrMalformedSignature)
