@@ -16,23 +16,31 @@ import (
 	"github.com/statexport/statexport/pipeline/report"
 )
 
+// loadKey reads report.signing_key, if set, into r.key. Run and Validate call it first, so a
+// missing or wrong key is the config error it is (exit 2) before any data is read.
+func (r *run) loadKey() error {
+	path := r.job.Report.SigningKey
+	if path == "" {
+		return nil
+	}
+	k, warn, err := report.LoadPrivateKey(path)
+	if err != nil {
+		return &config.Error{Key: "report.signing_key", Msg: err.Error()}
+	}
+	if warn != "" {
+		r.log.Warn(warn, "key", path)
+	}
+	r.key = k
+	return nil
+}
+
 // writeReport renders report.html (when asked for), hashes it into report.json, signs and
 // writes report.json.
 func (r *run) writeReport(st *staged) error {
 	j := r.job
 	rep := r.buildReport(st)
 	rep.FinishedAt = r.o.Now().In(j.Location()).Format(time.RFC3339)
-	var key ed25519.PrivateKey
-	if j.Report.SigningKey != "" {
-		k, warn, err := report.LoadPrivateKey(j.Report.SigningKey)
-		if err != nil {
-			return &config.Error{Key: "report.signing_key", Msg: err.Error()}
-		}
-		if warn != "" {
-			r.log.Warn(warn, "key", j.Report.SigningKey)
-		}
-		key = k
-	}
+	key := r.key
 	if j.HTMLReport() {
 		extra := report.HTMLData{}
 		if key != nil {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -86,6 +87,7 @@ type run struct {
 	counts  anonymize.Counts
 	outside int64
 	input   ledger.Input
+	key     ed25519.PrivateKey // report.signing_key; nil: the report is unsigned
 }
 
 // Run runs one release of a job per SPEC.md's publication protocol.
@@ -113,6 +115,9 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 		return nil, exitcode.With(exitcode.Usage, fmt.Errorf("privacy plan: %w", err))
 	}
 	r.plan = plan
+	if err := r.loadKey(); err != nil {
+		return nil, err
+	}
 	failpointContext(ctx)
 
 	// (1) the lock, held for the whole run.
@@ -125,7 +130,9 @@ func Run(ctx context.Context, j *config.Job, o Options) (*Summary, error) {
 	}
 	defer unlock()
 	if r.led, err = ledger.Read(j.Budget.Ledger); err != nil {
-		return nil, fmt.Errorf("ledger: %w", err)
+		// A broken hash chain makes the budget unknowable: the run fails (exit 1, "bad data"),
+		// as SPEC keeps exit 5 of `run` for its own tables failing the scan.
+		return nil, exitcode.With(exitcode.Failed, fmt.Errorf("ledger: %w", err))
 	}
 	failpoint(fpAfterLock)
 

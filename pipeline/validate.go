@@ -33,6 +33,9 @@ func Validate(ctx context.Context, j *config.Job, o Options) error {
 		return exitcode.With(exitcode.Usage, fmt.Errorf("privacy plan: %w", err))
 	}
 	r := &run{job: j, o: o, log: o.Log, started: o.Now().In(j.Location()), plan: plan}
+	if err := r.loadKey(); err != nil {
+		return err
+	}
 	seed := maphash.MakeSeed()
 	withdrawn, err := r.withdrawn(seed)
 	if err != nil {

@@ -335,6 +335,50 @@ func TestRefusals(t *testing.T) {
 	})
 }
 
+// TestBadKeyAndBrokenLedger: a signing key that cannot be read is a config error (exit 2) for
+// validate and run alike, found before any data is read; a ledger whose hash chain is broken
+// fails the run (exit 1: SPEC keeps run's exit 5 for its own tables failing the scan) while
+// `budget` reports it as a finding (exit 5). Neither changes a file.
+func TestBadKeyAndBrokenLedger(t *testing.T) {
+	ex := newExample(t)
+	for _, rel := range []string{"r1", "r2"} {
+		if r := runBin(t, nil, "run", "--config", ex.config, "--release", rel); r.code != 0 {
+			t.Fatalf("run %s: exit %d: %s", rel, r.code, r.stderr)
+		}
+	}
+	noKey := []string{"STATEXPORT_REPORT_SIGNING_KEY=" + filepath.Join(ex.tmp, "no-such.key")}
+	before := snapshot(t, ex.tmp)
+	for _, args := range [][]string{
+		{"validate", "--config", ex.config},
+		{"run", "--config", ex.config, "--release", "k1"},
+		{"run", "--config", ex.config, "--release", "k2", "--dry-run"},
+	} {
+		r := runBin(t, noKey, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "report.signing_key") {
+			t.Errorf("%v with a missing signing key: exit %d, want 2 naming report.signing_key: %s", args, r.code, r.stderr)
+		}
+	}
+	if !sameSnapshot(before, snapshot(t, ex.tmp)) {
+		t.Error("a run refused for its signing key changed files")
+	}
+
+	lines := readLines(t, ex.ledger)
+	lines[0] = strings.Replace(lines[0], `"epsilon":1`, `"epsilon":0.5`, 1)
+	if err := os.WriteFile(ex.ledger, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before = snapshot(t, ex.tmp)
+	if r := runBin(t, nil, "run", "--config", ex.config, "--release", "r3"); r.code != 1 || !strings.Contains(r.stderr, "hash chain") {
+		t.Errorf("run on a broken ledger: exit %d, want 1 citing the hash chain: %s", r.code, r.stderr)
+	}
+	if r := runBin(t, nil, "budget", "--ledger", ex.ledger); r.code != 5 {
+		t.Errorf("budget on a broken ledger: exit %d, want 5: %s", r.code, r.stdout+r.stderr)
+	}
+	if !sameSnapshot(before, snapshot(t, ex.tmp)) {
+		t.Error("a run on a broken ledger changed files")
+	}
+}
+
 // TestFailuresLeaveNothing: each failure exits with its code, names where the problem is, and
 // leaves no output and no ledger entry.
 func TestFailuresLeaveNothing(t *testing.T) {

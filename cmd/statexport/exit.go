@@ -11,6 +11,10 @@ import (
 // codeOf maps an error to its exit code: the sentinels of the command packages here, the rest
 // through exitcode.Of.
 func codeOf(err error) int {
+	var explicit *exitcode.Error
+	if errors.As(err, &explicit) {
+		return explicit.Code // decided where the error arose (run's broken ledger: 1, not 5)
+	}
 	switch {
 	case errors.Is(err, ledger.ErrLocked):
 		return exitcode.Locked
