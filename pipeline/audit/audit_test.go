@@ -70,8 +70,8 @@ func TestAudit(t *testing.T) {
 		},
 		{
 			name: "unsigned, --no-ledger", spec: func(s *fixtureSpec) { s.unsigned = true },
-			opts: func(*fixture) Options { return Options{NoLedger: true} },
-			skip: []string{CheckLedger, CheckSignature},
+			opts:     func(*fixture) Options { return Options{NoLedger: true} },
+			skip:     []string{CheckLedger, CheckSignature},
 			contains: map[string]string{CheckSignature: "nothing here proves the report unchanged"},
 		},
 		{
