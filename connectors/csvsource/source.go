@@ -236,7 +236,7 @@ func (s *Source) readHeader(keep []string) error {
 			break
 		}
 		if nl < 0 {
-			return &connectors.ParseError{File: s.path, Err: connectors.ErrEmpty}
+			return &connectors.ParseError{File: s.path, Row: 1, Err: connectors.ErrEmpty} // where the header belongs
 		}
 		s.pos += nl + 1
 		s.line++

@@ -395,17 +395,18 @@ var readTests = []readTest{
 		Err:       connectors.ErrFieldCount,
 	},
 	{
-		Name: "EmptyFile",
-		Err:  connectors.ErrEmpty,
+		Name:  "EmptyFile",
+		Input: "∑", // the header's line is cited
+		Err:   connectors.ErrEmpty,
 	},
 	{
 		Name:  "OnlyBOM",
-		Input: "\xef\xbb\xbf",
+		Input: "∑\xef\xbb\xbf",
 		Err:   connectors.ErrEmpty,
 	},
 	{
 		Name:  "OnlyBlankLines",
-		Input: "\r\n \n\t\n",
+		Input: "∑\r\n \n\t\n",
 		Err:   connectors.ErrEmpty,
 	},
 	{

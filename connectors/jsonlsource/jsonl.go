@@ -201,7 +201,7 @@ func scanKeys(path string) ([]string, error) {
 		return nil, scanError(path, line, err)
 	}
 	if recs == 0 {
-		return nil, &connectors.ParseError{File: path, Err: connectors.ErrEmpty}
+		return nil, &connectors.ParseError{File: path, Row: 1, Err: connectors.ErrEmpty} // where the first record belongs
 	}
 	return keys, nil
 }
