@@ -2,6 +2,7 @@ package config
 
 import (
 	"math"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"sort"
@@ -15,6 +16,30 @@ import (
 // ValidateRelease (so it cannot climb out of the directory).
 func (j *Job) OutputDir(release string) string {
 	return strings.NewReplacer("{job}", j.Job, "{release}", release).Replace(j.Output.Dir)
+}
+
+// ReleaseOf returns the release id whose output directory (OutputDir) is dir, or false when
+// dir is no directory of this job's release series. The next run uses it to tell its own
+// abandoned staging directories from anything else beside them.
+func (j *Job) ReleaseOf(dir string) (string, bool) {
+	tmpl := strings.ReplaceAll(j.Output.Dir, "{job}", j.Job)
+	i := strings.Index(tmpl, "{release}")
+	if i < 0 {
+		return "", false
+	}
+	prefix, suffix := tmpl[:i], tmpl[i+len("{release}"):]
+	if strings.Contains(suffix, "{release}") {
+		return "", false // a template naming the release twice: not worth guessing
+	}
+	dir = filepath.Clean(dir)
+	if len(dir) < len(prefix)+len(suffix) || !strings.HasPrefix(dir, prefix) || !strings.HasSuffix(dir, suffix) {
+		return "", false
+	}
+	id := dir[len(prefix) : len(dir)-len(suffix)]
+	if ValidateRelease(id) != nil || filepath.Clean(j.OutputDir(id)) != dir {
+		return "", false
+	}
+	return id, true
 }
 
 // Location returns budget.timezone's zone, or time.Local when it is empty (or, on a Job

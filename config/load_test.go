@@ -589,3 +589,26 @@ func TestErrorsDoNotQuoteValues(t *testing.T) {
 		}
 	}
 }
+
+func TestReleaseOf(t *testing.T) {
+	for _, c := range []struct {
+		tmpl, job, dir string
+		want           string // "" when dir is not the job's
+	}{
+		{"/srv/out/{job}/{release}", "daycare", "/srv/out/daycare/2026-11-24", "2026-11-24"},
+		{"/srv/out/{job}/{release}", "daycare", "/srv/out/daycare/K5/", "K5"},
+		{"/srv/out/{job}/{release}", "daycare", "/srv/out/schools/2026-11-24", ""},
+		{"/srv/out/{job}/{release}", "daycare", "/srv/out/daycare/.hidden", ""},
+		{"/srv/out/{job}/{release}", "daycare", "/srv/out/daycare/a/b", ""},
+		{"/srv/out/{release}-{job}", "daycare", "/srv/out/r1-daycare", "r1"},
+		{"/srv/out/{release}-{job}", "daycare", "/srv/out/r1-schools", ""},
+		{"/srv/out/{job}", "daycare", "/srv/out/daycare", ""},
+		{"/srv/out/{release}/{release}", "daycare", "/srv/out/r1/r1", ""},
+	} {
+		j := &Job{Job: c.job, Output: Output{Dir: c.tmpl}}
+		got, ok := j.ReleaseOf(c.dir)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s with %s: ReleaseOf(%s) = %q, %v; want %q", c.tmpl, c.job, c.dir, got, ok, c.want)
+		}
+	}
+}

@@ -211,6 +211,10 @@ func (r *run) rollForward() (*Summary, bool, error) {
 			sum = s
 		}
 	}
+	ours := func(dir string) bool { _, ok := r.job.ReleaseOf(dir); return ok }
+	if err := publish.CleanStaleSiblings(r.outDir, ours); err != nil {
+		r.log.Warn("could not remove a stale staging directory", "output_dir", r.outDir, "error", err)
+	}
 	if err := publish.CleanStale(r.outDir); err != nil {
 		r.log.Warn("could not remove a stale staging directory", "output_dir", r.outDir, "error", err)
 	}

@@ -379,6 +379,32 @@ func TestBadKeyAndBrokenLedger(t *testing.T) {
 	}
 }
 
+// TestStaleStagingOfOtherReleasesRemoved: SPEC step (2) removes stale staging directories, not
+// only the requested release's: what runs killed before their commit left beside the series'
+// other releases goes; a directory that is no release of this job stays.
+func TestStaleStagingOfOtherReleasesRemoved(t *testing.T) {
+	ex := newExample(t)
+	if r := runBin(t, nil, "run", "--config", ex.config, "--release", "r1"); r.code != 0 {
+		t.Fatalf("run r1: exit %d: %s", r.code, r.stderr)
+	}
+	for _, d := range []string{".K5.staging", ".K6.old", ".not a release.staging"} {
+		if err := os.MkdirAll(filepath.Join(ex.out, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(ex.out, d, "report.json"), []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := runBin(t, nil, "run", "--config", ex.config, "--release", "r2"); r.code != 0 {
+		t.Fatalf("run r2: exit %d: %s", r.code, r.stderr)
+	}
+	for d, want := range map[string]bool{".K5.staging": false, ".K6.old": false, ".not a release.staging": true, "r1": true, "r2": true} {
+		if _, err := os.Stat(filepath.Join(ex.out, d)); (err == nil) != want {
+			t.Errorf("%s: present %v, want %v", d, err == nil, want)
+		}
+	}
+}
+
 // TestFailuresLeaveNothing: each failure exits with its code, names where the problem is, and
 // leaves no output and no ledger entry.
 func TestFailuresLeaveNothing(t *testing.T) {

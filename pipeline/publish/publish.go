@@ -318,6 +318,48 @@ func CleanStale(outputDir string, committedSHA256 ...string) error {
 	return nil
 }
 
+// CleanStaleSiblings removes the staging and .old directories that runs killed before their
+// commit left beside other releases of the same series: every .<base>.staging or .<base>.old
+// in outputDir's parent whose <parent>/<base> is not outputDir and for which ours returns
+// true. Call it holding the ledger's lock, after publishing every pending release (SPEC step
+// 2): nothing of the series is then being built or waiting. ours keeps other series (another
+// job, perhaps on another ledger) out of reach.
+func CleanStaleSiblings(outputDir string, ours func(dir string) bool) error {
+	parent, _, _, err := names(outputDir)
+	if err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(parent)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("clean %s: %w", parent, err)
+	}
+	self := filepath.Clean(outputDir)
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() || !strings.HasPrefix(name, ".") {
+			continue
+		}
+		trimmed := strings.TrimSuffix(name, stagingSuffix)
+		if trimmed == name {
+			trimmed = strings.TrimSuffix(name, oldSuffix)
+		}
+		if trimmed == name || len(trimmed) < 2 {
+			continue // not .<base>.staging nor .<base>.old
+		}
+		dir := filepath.Join(parent, trimmed[1:])
+		if dir == self || !ours(dir) {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(parent, name)); err != nil {
+			return fmt.Errorf("clean %s: %w", filepath.Join(parent, name), err)
+		}
+	}
+	return nil
+}
+
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -457,5 +458,42 @@ func TestPublishNeverMixes(t *testing.T) {
 func TestErrCleanupIsDistinct(t *testing.T) {
 	if errors.Is(fmt.Errorf("x: %w", os.ErrNotExist), ErrCleanup) {
 		t.Fatal("ErrCleanup matches an unrelated error")
+	}
+}
+
+// TestCleanStaleSiblings: abandoned staging and .old directories of the series' other
+// releases go; the run's own, published releases, files, and directories that ours disowns
+// stay.
+func TestCleanStaleSiblings(t *testing.T) {
+	parent := t.TempDir()
+	for _, d := range []string{".K5.staging/sub", ".K6.old", ".r9.staging", "r1", ".other.staging", ".staging", "K5"} {
+		if err := os.MkdirAll(filepath.Join(parent, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(parent, ".K5.staging/sub/t.parquet"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(parent, ".f.staging"), []byte("a file, not ours"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ours := func(dir string) bool { return filepath.Dir(dir) == parent && filepath.Base(dir) != "other" }
+	if err := CleanStaleSiblings(filepath.Join(parent, "r9"), ours); err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	want := []string{".f.staging", ".other.staging", ".r9.staging", ".staging", "K5", "r1"}
+	if !reflect.DeepEqual(left, want) {
+		t.Fatalf("left %v, want %v", left, want)
+	}
+	if err := CleanStaleSiblings(filepath.Join(t.TempDir(), "missing-parent", "r1"), ours); err != nil {
+		t.Fatalf("a parent that does not exist yet: %v", err)
 	}
 }
