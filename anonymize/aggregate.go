@@ -46,7 +46,13 @@ type Aggregation struct {
 	Public [][]uint32
 	// Value returns the text of group-by column k's id.
 	Value func(k int, id uint32) string
+	// Stop, when set, is asked every few thousand cells whether to give up (a cancelled run):
+	// a large public table's noise takes long enough for a SIGTERM to wait on it.
+	Stop func() error
 }
+
+// stopEvery is how many cells pass between calls of Aggregation.Stop.
+const stopEvery = 4096
 
 // cellAggs holds one cell's single-use DP aggregators.
 type cellAggs struct {
@@ -88,7 +94,12 @@ func (a *Aggregation) Run(b *Bounder) (*Result, error) {
 	}
 
 	order := a.cellOrder(b, tp)
-	for _, c := range order {
+	for i, c := range order {
+		if a.Stop != nil && i%stopEvery == 0 {
+			if err := a.Stop(); err != nil {
+				return nil, err
+			}
+		}
 		ca, err := get(c)
 		if err != nil {
 			return nil, err

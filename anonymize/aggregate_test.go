@@ -1,6 +1,7 @@
 package anonymize
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"testing"
@@ -292,5 +293,38 @@ func TestPlanSharesNeverExceedRelease(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAggregationStops: a run cancelled while a large public table gets its noise stops there
+// with the cancellation, instead of noising every remaining cell first.
+func TestAggregationStops(t *testing.T) {
+	j := testJob(1, 1e-6, config.PartitionsPublic, 0, config.Aggregate{Kind: config.AggPersons})
+	plan, err := NewPlan(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBounder(1, 1, BoundSeed{1, 2}, []TableSpec{{Dims: []int{0}, Measures: []int{0}}})
+	public := make([]uint32, 3*stopEvery)
+	for i := range public {
+		public[i] = uint32(i)
+	}
+	calls := 0
+	stop := errors.New("stopped")
+	a := &Aggregation{Plan: plan, Table: 0, Measures: []int{0}, Names: []string{"m"}, Public: [][]uint32{public},
+		Value: func(_ int, id uint32) string { return strconv.Itoa(int(id)) },
+		Stop: func() error {
+			if calls++; calls == 2 {
+				return stop
+			}
+			return nil
+		}}
+	if _, err := a.Run(b); !errors.Is(err, stop) || calls != 2 {
+		t.Fatalf("Run: %v after %d Stop calls, want the Stop error at the second", err, calls)
+	}
+	a.Stop = nil
+	res, err := a.Run(b)
+	if err != nil || len(res.Rows) != len(public) {
+		t.Fatalf("without Stop: %v, %d rows", err, len(res.Rows))
 	}
 }

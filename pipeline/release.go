@@ -35,7 +35,7 @@ type staged struct {
 // protectAndPublish aggregates with noise, stages and scans the outputs, commits the ledger line
 // and publishes (SPEC steps 4–7).
 func (r *run) protectAndPublish(ctx context.Context) (*Summary, error) {
-	results, err := r.aggregate()
+	results, err := r.aggregate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (r *run) spentDelta() float64 {
 	return d
 }
 
-func (r *run) aggregate() ([]*anonymize.Result, error) {
+func (r *run) aggregate(ctx context.Context) ([]*anonymize.Result, error) {
 	var out []*anonymize.Result
 	for i := range r.job.Tables {
 		spec := r.specs[i]
@@ -119,6 +119,7 @@ func (r *run) aggregate() ([]*anonymize.Result, error) {
 			Plan: r.plan, Table: i, Measures: spec.Measures, Names: r.prep.Measures(),
 			ErrorBars: r.job.ErrorBarsOn(), Public: r.public[i],
 			Value: func(k int, id uint32) string { return r.prep.Value(spec.Dims[k], id) },
+			Stop:  ctx.Err,
 		}
 		res, err := a.Run(r.bounder)
 		if err != nil {
