@@ -119,7 +119,12 @@ func (r *run) aggregate(ctx context.Context) ([]*anonymize.Result, error) {
 			Plan: r.plan, Table: i, Measures: spec.Measures, Names: r.prep.Measures(),
 			ErrorBars: r.job.ErrorBarsOn(), Public: r.public[i],
 			Value: func(k int, id uint32) string { return r.prep.Value(spec.Dims[k], id) },
-			Stop:  ctx.Err,
+			Stop: func() error {
+				if err := ctx.Err(); err != nil {
+					return fmt.Errorf("interrupted while adding noise, nothing published: %w", err)
+				}
+				return nil
+			},
 		}
 		res, err := a.Run(r.bounder)
 		if err != nil {
