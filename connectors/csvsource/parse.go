@@ -11,9 +11,10 @@ var newline = []byte{'\n'}
 // simpleRecord parses a record that is one physical line holding no quote (line excludes
 // its line end). This is the fast path: it splits at the delimiter with bytes.IndexByte,
 // copies only kept fields, and only counts the delimiters after the last kept field. checked:
-// line is known valid UTF-8 (and the file UTF-8), so it needs neither a check nor decoding.
+// line is known valid in the decided encoding, so it needs no check, and a single-byte
+// charset's fields are decoded without first looking for high bytes in the whole line.
 func (s *Source) simpleRecord(line []byte, row int64, checked bool) error {
-	hi := false
+	hi := checked && s.tab != nil
 	if !checked && hasHigh(line) {
 		hi = true
 		if s.enc == encUndecided {

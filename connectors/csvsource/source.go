@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -70,8 +69,8 @@ type Source struct {
 	pos   int
 	spill []byte
 	eof   bool // every chunk has been received
-	// buf[:checked] ends at a line end; when checkedOK, those bytes are known valid UTF-8 and
-	// one-line records in them skip the per-line check (see utf8Checked).
+	// buf[:checked] ends at a line end; when checkedOK, those bytes are known valid in the
+	// encoding and one-line records in them skip the per-line check (see spanChecked).
 	checked   int
 	checkedOK bool
 	sum       string // sha256 of the file, once eof
@@ -432,7 +431,7 @@ func (s *Source) fill(ctx context.Context) error {
 				line = line[:n-1]
 			}
 			if len(line) > 0 {
-				if err := s.simpleRecord(line, s.line, s.utf8Checked()); err != nil {
+				if err := s.simpleRecord(line, s.line, s.spanChecked()); err != nil {
 					return err
 				}
 				s.rows = append(s.rows, s.line)
@@ -514,12 +513,13 @@ func (s *Source) more(ctx context.Context) error {
 	return nil
 }
 
-// utf8Checked reports whether the line at buf[pos:] is known to be valid UTF-8. Checking
-// everything up to the buffer's last line end in one utf8.Valid call costs about half of
-// checking line by line. A line end is ASCII, so no UTF-8 sequence spans it. Only a span
-// that fails is checked again line by line, to cite the record and column.
-func (s *Source) utf8Checked() bool {
-	if s.enc != encUTF8 {
+// spanChecked reports whether the line at buf[pos:] is known to be valid in the (decided)
+// encoding. Checking everything up to the buffer's last line end at once costs less than
+// checking line by line (one utf8.Valid call, or one walk over the high bytes of a single-byte
+// charset). A line end is ASCII, so no UTF-8 sequence spans it. Only a span that fails is
+// checked again line by line, to cite the record and column.
+func (s *Source) spanChecked() bool {
+	if s.enc == encUndecided {
 		return false
 	}
 	if s.pos >= s.checked {
@@ -527,7 +527,7 @@ func (s *Source) utf8Checked() bool {
 		if end <= s.pos {
 			return false
 		}
-		s.checked, s.checkedOK = end, utf8.Valid(s.buf[s.pos:end])
+		s.checked, s.checkedOK = end, valid(s.enc, s.buf[s.pos:end])
 	}
 	return s.checkedOK
 }
