@@ -33,3 +33,24 @@ func TestUsageMistakesExit2(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion: version, commit, Go and the pinned libraries' versions, as SPEC lists them.
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if code := execute(context.Background(), []string{"version"}, &out, io.Discard); code != exitcode.OK {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{"statexport ", "commit ", "go go1.",
+		"github.com/google/differential-privacy/go/v3 v3.0.0",
+		"github.com/apache/arrow/go/v17 v17.0.0",
+		"github.com/parquet-go/parquet-go v0.32.0"}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q, want it to start with %q", i+1, lines[i], w)
+		}
+	}
+}

@@ -24,9 +24,12 @@ func newVersionCmd() *cobra.Command {
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			w := cmd.OutOrStdout()
-			rev := commit
+			rev, ver := commit, version
 			deps := map[string]string{}
 			if info, ok := debug.ReadBuildInfo(); ok {
+				if ver == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+					ver = info.Main.Version // go install …@vX.Y.Z stamps the module version
+				}
 				for _, s := range info.Settings {
 					if s.Key == "vcs.revision" && rev == "" {
 						rev = s.Value
@@ -39,7 +42,7 @@ func newVersionCmd() *cobra.Command {
 			if rev == "" {
 				rev = "unknown"
 			}
-			fmt.Fprintf(w, "statexport %s\ncommit %s\ngo %s\n", version, rev, runtime.Version())
+			fmt.Fprintf(w, "statexport %s\ncommit %s\ngo %s\n", ver, rev, runtime.Version())
 			for _, l := range libraries {
 				v := deps[l]
 				if v == "" {
