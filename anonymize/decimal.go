@@ -194,3 +194,30 @@ func parseDecimalSlow(b []byte, sep byte) (float64, bool, error) {
 	}
 	return f, true, nil
 }
+
+// plainNumber reports whether b is exactly the plain form connectors give a typed number:
+// an optional '-', digits, and optionally '.' and digits (no blanks, no exponent).
+func plainNumber(b []byte) bool {
+	if len(b) > 0 && b[0] == '-' {
+		b = b[1:]
+	}
+	digits := func() int {
+		n := 0
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+			n++
+		}
+		b = b[n:]
+		return n
+	}
+	if digits() == 0 {
+		return false
+	}
+	if len(b) == 0 {
+		return true
+	}
+	if b[0] != '.' {
+		return false
+	}
+	b = b[1:]
+	return digits() > 0 && len(b) == 0
+}

@@ -67,6 +67,7 @@ type Preparer struct {
 	measures  []measure
 	derived   []derived
 	decimal   byte
+	typedText bool // the source hands typed numbers as '.'-decimal text (xlsx, jsonl)
 	counts    Counts
 	row       Row
 	numBuf    []byte
@@ -111,6 +112,9 @@ func NewPreparer(o PrepareOptions) (*Preparer, error) {
 	case ",", ".":
 		p.decimal = j.Source.Decimal[0]
 	}
+	// XLSX and JSON Lines hand typed numbers (numeric cells, JSON numbers) as text in plain
+	// '.' form, among text cells that follow the file's decimal style.
+	p.typedText = j.Source.Type == "xlsx" || j.Source.Type == "jsonl"
 	for _, c := range j.Columns {
 		switch c.Role {
 		case config.RolePersonID:
@@ -339,6 +343,13 @@ func (p *Preparer) measureValue(c column, i int) (float64, error) {
 		return v, nil
 	case kindString:
 		b := c.bytes(i, &p.numBuf)
+		if p.typedText && plainNumber(b) {
+			// A typed number: '.' whatever the decimal style, and it does not decide `auto`
+			// (SPEC: numbers from typed sources are not text in the file's style).
+			if v, ok, err := ParseDecimal(b, '.'); err == nil && ok {
+				return v, nil
+			}
+		}
 		sep := p.decimal
 		if sep == 0 {
 			if sep = DetectDecimal(b); sep != 0 {

@@ -135,3 +135,57 @@ func TestPreparer(t *testing.T) {
 		t.Errorf("ordinals %d %d", got[0].Ordinal, got[1].Ordinal)
 	}
 }
+
+// TestTypedNumbersIgnoreDecimalStyle: XLSX numeric cells and JSON numbers arrive as plain
+// '.'-decimal text among text cells written in the file's style. The style (declared or
+// detected) applies to the text cells only, and typed numbers never decide `auto`; a CSV is
+// all text, so there the style applies to every value.
+func TestTypedNumbersIgnoreDecimalStyle(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	for _, c := range []struct {
+		typ, decimal string
+		fees         []string
+		want         []float64 // NaN: the row was rejected
+	}{
+		{"xlsx", ",", []string{"100.5", "1 234,50", "7"}, []float64{100.5, 1234.5, 7}},
+		{"jsonl", ",", []string{"-0.25", "12,5"}, []float64{-0.25, 12.5}},
+		{"xlsx", "auto", []string{"100.5", "1 234,50", "7.25", "3,5"}, []float64{100.5, 1234.5, 7.25, 3.5}},
+		{"jsonl", "auto", []string{"1 234.50", "2,5"}, []float64{1234.5, math.NaN()}}, // text with '.' decides
+		{"jsonl", ".", []string{"2.5", "2,5"}, []float64{2.5, math.NaN()}},
+		{"csv", ",", []string{"100.5", "1 234,50"}, []float64{math.NaN(), 1234.5}},
+		{"csv", "auto", []string{"100,5", "7.25"}, []float64{100.5, math.NaN()}},
+	} {
+		j := &config.Job{
+			Source:  config.Source{Type: c.typ, Decimal: c.decimal},
+			Columns: []config.Column{{Name: "hetu", Role: config.RolePersonID, Format: "hetu"}, {Name: "fee", Role: config.RoleMeasure}},
+			Tables:  []config.Table{{Name: "t"}},
+		}
+		p, err := NewPreparer(PrepareOptions{Job: j, PeriodStart: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Seed: maphash.MakeSeed()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := make([][]string, len(c.fees))
+		ords := make([]int64, len(c.fees))
+		for i, f := range c.fees {
+			rows[i], ords[i] = []string{"131052-308T", f}, int64(i+2)
+		}
+		rec := stringRecord(t, mem, []string{"hetu", "fee"}, rows)
+		got := map[int64]float64{}
+		if err := p.Batch(rec, ords, func(r *Row) { got[r.Ordinal] = r.Vals[0] }); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+		for i, w := range c.want {
+			g, ok := got[int64(i+2)]
+			if math.IsNaN(w) {
+				if ok {
+					t.Errorf("%s decimal %s: %q read as %v, want the row rejected", c.typ, c.decimal, c.fees[i], g)
+				}
+				continue
+			}
+			if !ok || g != w {
+				t.Errorf("%s decimal %s: %q read as %v (kept %v), want %v", c.typ, c.decimal, c.fees[i], g, ok, w)
+			}
+		}
+	}
+}
