@@ -8,7 +8,7 @@
 //
 //	string, large string, UTF-8 binary        → string (binary that is not UTF-8 fails, citing the record)
 //	int8 … int64, uint8 … uint64              → int64 (a uint64 above MaxInt64 fails, citing the record)
-//	float16, float32, float64                 → float64
+//	float16, float32, float64                 → float64 (float16/32 via their shortest decimal: 0.1 stays 0.1)
 //	decimal (any precision)                   → float64, the nearest double (exact for up to 15 significant digits)
 //	date32, date64                            → date32
 //	timestamp (any unit, with or without zone) → timestamp[us], the zone kept as the file declares it
