@@ -31,8 +31,8 @@
 //     significant digits as Excel displays them, so binary float noise such as
 //     0.30000000000000004 reads 0.3; the cell's display format (decimals, percent,
 //     thousands separators) is deliberately ignored;
-//   - ISO 8601 date cells (t="d"): the yyyy-mm-dd part; booleans: TRUE or FALSE; error
-//     cells: the error code (#N/A).
+//   - ISO 8601 date cells (t="d"): the yyyy-mm-dd part; booleans: true or false (as Parquet
+//     and PostgreSQL booleans read); error cells: the error code (#N/A).
 //
 // A number cell that is not formatted as a date stays a number even if it is a date serial:
 // only the cell format tells dates apart.

@@ -325,10 +325,12 @@ func (s *Source) value(typ string, style int, v, is []byte) (string, error) {
 	case "str", "e":
 		return unescapeOOXML(string(v)), nil
 	case "b":
+		// Lower case, as booleans of Parquet and PostgreSQL read: a series keeps its labels
+		// when the register moves from an Excel export to another source.
 		if string(bytes.TrimSpace(v)) == "1" {
-			return "TRUE", nil
+			return "true", nil
 		}
-		return "FALSE", nil
+		return "false", nil
 	case "d":
 		return isoDatePart(string(v)), nil
 	case "", "n":

@@ -133,7 +133,7 @@ func TestRead(t *testing.T) {
 				`<row r="3"><c r="A3" t="inlineStr"><is><t>a_x000D_b_x005F_x0041_</t></is></c><c r="D3" t="b"><v>0</v></c></row>`}}},
 			keep: []string{"a", "b", "c", "d", "e"},
 			cols: []string{"a", "b", "c", "d", "e"},
-			vals: [][]string{{"1 234,50", "Kissa ", "ax", "TRUE", "#N/A"}, {"a\rb_x0041_", "", "", "FALSE", ""}},
+			vals: [][]string{{"1 234,50", "Kissa ", "ax", "true", "#N/A"}, {"a\rb_x0041_", "", "", "false", ""}},
 			rows: []int64{2, 3},
 		},
 		{
