@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/statexport/statexport/connectors/csvsource"
+	"github.com/statexport/statexport/connectors/xlsxsource"
 	"github.com/statexport/statexport/pipeline/exitcode"
 	"github.com/statexport/statexport/pipeline/ledger"
 )
@@ -22,6 +23,8 @@ func codeOf(err error) int {
 		return exitcode.Findings
 	case errors.Is(err, csvsource.ErrOption):
 		return exitcode.Usage // a bad encoding, delimiter or batch size in the config
+	case errors.Is(err, xlsxsource.ErrNoSheet):
+		return exitcode.Usage // source.sheet (or inspect's FILE#SHEET) names no sheet
 	}
 	return exitcode.Of(err)
 }

@@ -499,3 +499,24 @@ func TestSourcesReadmeExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestXLSXMissingSheetIsConfigError: `sheet:` naming no sheet of the workbook is a config
+// mistake (exit 2) for validate and run, and for inspect's FILE#SHEET a usage one.
+func TestXLSXMissingSheetIsConfigError(t *testing.T) {
+	names, text := srcRegister(t)
+	cols, rows := testregister.FromText(names, text, srcKinds)
+	files := srcFiles(t, t.TempDir(), cols, rows)
+	ex := newExample(t)
+	path := filepath.Join(ex.tmp, "repo/registers", filepath.Base(files["xlsx"]))
+	copyFile(t, files["xlsx"], path)
+	setSource(t, ex.config, "  type: xlsx\n  path: ../registers/"+filepath.Base(path)+"\n  sheet: NoSuchSheet\n", "")
+	for _, args := range [][]string{
+		{"validate", "--config", ex.config},
+		{"run", "--config", ex.config, "--release", "x1"},
+		{"inspect", path + "#NoSuchSheet"},
+	} {
+		if r := runBin(t, nil, args...); r.code != 2 || !strings.Contains(r.stderr, "sheet not found") {
+			t.Errorf("%v: exit %d, want 2 saying the sheet is not found: %s", args[0], r.code, srcLastLine(t, r.stderr))
+		}
+	}
+}
