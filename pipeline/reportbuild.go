@@ -38,11 +38,10 @@ func (r *run) loadKey() error {
 // writes report.json.
 func (r *run) writeReport(st *staged) error {
 	j := r.job
-	rep := r.buildReport(st)
+	rep, extra := r.buildReport(st)
 	rep.FinishedAt = r.o.Now().In(j.Location()).Format(time.RFC3339)
 	key := r.key
 	if j.HTMLReport() {
-		extra := report.HTMLData{}
 		if key != nil {
 			extra.SigningKey = key.Public().(ed25519.PublicKey)
 		}
@@ -77,7 +76,9 @@ func (r *run) writeReport(st *staged) error {
 	return nil
 }
 
-func (r *run) buildReport(st *staged) *report.Report {
+// buildReport builds report.json, and the run-dependent texts of report.html (column actions,
+// check details) as report.Texts: report.json holds their English words.
+func (r *run) buildReport(st *staged) (*report.Report, report.HTMLData) {
 	j := r.job
 	eff := j.Effective()
 	effJSON, _ := json.Marshal(eff)
@@ -131,15 +132,29 @@ func (r *run) buildReport(st *staged) *report.Report {
 		minOK = minOK && personsAtLeast(res, j.Privacy.MinPersons)
 		rep.Tables = append(rep.Tables, t)
 	}
-	rep.Checks = []report.Check{
-		{Name: "contributions_bounded", Passed: true, Detail: fmt.Sprintf("each person kept in at most %d cells per table and %d rows per cell", j.Privacy.MaxPartitionsPerPerson, j.Privacy.MaxRowsPerPersonPerPartition)},
-		{Name: "rejected_share", Passed: true, Detail: fmt.Sprintf("rejected rows within privacy.max_rejected_share %g (exact counts are in the ledger)", j.Privacy.MaxRejectedShare)},
-		{Name: "epsilon_split", Passed: sumEps <= j.Privacy.Epsilon+1e-9, Detail: fmt.Sprintf("sum of the aggregates' epsilon %g <= release epsilon %g", roundTo(sumEps, 12), j.Privacy.Epsilon)},
-		{Name: "min_persons", Passed: minOK, Detail: fmt.Sprintf("every released cell has noisy persons >= %d", j.Privacy.MinPersons)},
-		{Name: "personal_data_scan", Passed: true, Detail: "no HETU, personnummer, e-mail, phone number or IBAN in the tables"},
-		{Name: "tables_reread", Passed: true, Detail: "every table was read back after writing and matched"},
+	checks := []struct {
+		name   string
+		passed bool
+		detail report.Text
+	}{
+		{"contributions_bounded", true, report.ContributionsBoundedDetail(j.Privacy.MaxPartitionsPerPerson, j.Privacy.MaxRowsPerPersonPerPartition)},
+		{"rejected_share", true, report.RejectedShareDetail(j.Privacy.MaxRejectedShare)},
+		{"epsilon_split", sumEps <= j.Privacy.Epsilon+1e-9, report.EpsilonSplitDetail(roundTo(sumEps, 12), j.Privacy.Epsilon)},
+		{"min_persons", minOK, report.MinPersonsDetail(j.Privacy.MinPersons)},
+		{"personal_data_scan", true, report.PersonalDataScanDetail()},
+		{"tables_reread", true, report.TablesRereadDetail()},
 	}
-	return rep
+	extra := report.HTMLData{ColumnActions: map[string]report.Text{}, CheckDetails: map[string]report.Text{}}
+	for _, c := range checks {
+		rep.Checks = append(rep.Checks, report.Check{Name: c.name, Passed: c.passed, Detail: c.detail.In("en")})
+		extra.CheckDetails[c.name] = c.detail
+	}
+	for _, c := range columnTexts(j) {
+		if !c.action.IsZero() {
+			extra.ColumnActions[c.name] = c.action
+		}
+	}
+	return rep, extra
 }
 
 func roundTo(v float64, digits int) float64 {
@@ -188,41 +203,50 @@ func aggregateEntries(tp anonymize.TablePlan) []report.Aggregate {
 	return out
 }
 
-// columnActions says, per source and derived column, what happened to it.
+// columnActions says, per source and derived column, what happened to it, in report.json's
+// (English) words.
 func columnActions(j *config.Job) []report.Column {
 	var out []report.Column
-	for _, c := range j.Columns {
-		action, _ := report.ColumnAction(c.Role)
-		if c.Role == config.RoleDimension {
-			action = "kept as a grouping dimension"
-			if c.Width > 0 {
-				action += fmt.Sprintf(", digits left-padded to %d", c.Width)
-			}
-			if g := c.Generalize; g != nil && g.Truncate > 0 {
-				action += fmt.Sprintf(", generalised to its first %d characters", g.Truncate)
-			}
-			if g := c.Generalize; g != nil && g.Date != "" {
-				action += ", generalised to the " + g.Date
-			}
+	for _, c := range columnTexts(j) {
+		action, _ := report.ColumnAction(c.role)
+		if !c.action.IsZero() {
+			action = c.action.In("en")
 		}
-		out = append(out, report.Column{Name: c.Name, Role: c.Role, Action: action})
-	}
-	for _, name := range sortedNames(j.Derive) {
-		d := j.Derive[name]
-		action := "derived from " + d.From + ": sex"
-		if d.Kind() == config.DeriveAgeBand {
-			action = fmt.Sprintf("derived from %s: age band at %s", d.From, orDefault(d.AgeAt, "period_start"))
-		}
-		out = append(out, report.Column{Name: name, Role: "derived", Action: action})
+		out = append(out, report.Column{Name: c.name, Role: c.role, Action: action})
 	}
 	return out
 }
 
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
+// columnText is what happened to one source or derived column. action is zero for the fixed
+// roles (person_id, identifier, drop, measure), whose words are report.ColumnAction's.
+type columnText struct {
+	name, role string
+	action     report.Text
+}
+
+// columnTexts lists the source columns in config order, then the derived ones by name.
+func columnTexts(j *config.Job) []columnText {
+	var out []columnText
+	for _, c := range j.Columns {
+		ct := columnText{name: c.Name, role: c.Role}
+		if c.Role == config.RoleDimension {
+			truncate, date := 0, ""
+			if g := c.Generalize; g != nil {
+				truncate, date = g.Truncate, g.Date
+			}
+			ct.action = report.DimensionAction(c.Width, truncate, date)
+		}
+		out = append(out, ct)
 	}
-	return s
+	for _, name := range sortedNames(j.Derive) {
+		d := j.Derive[name]
+		action := report.SexAction(d.From)
+		if d.Kind() == config.DeriveAgeBand {
+			action = report.AgeBandAction(d.From, d.AgeAt)
+		}
+		out = append(out, columnText{name: name, role: "derived", action: action})
+	}
+	return out
 }
 
 func sortedNames[V any](m map[string]V) []string {

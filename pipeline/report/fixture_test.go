@@ -29,9 +29,12 @@ func fixtureReport() *Report {
 			{Name: "hetu", Role: "person_id", Action: "used for bounding and derived columns, then dropped"},
 			{Name: "first_name", Role: "identifier", Action: "dropped"},
 			{Name: "notes", Role: "drop", Action: "dropped"},
-			{Name: "unit", Role: "dimension", Action: "released as a dimension"},
+			{Name: "unit", Role: "dimension", Action: fixtureColumnActions["unit"].In("en")},
+			{Name: "postal_code", Role: "dimension", Action: fixtureColumnActions["postal_code"].In("en")},
+			{Name: "start_date", Role: "dimension", Action: fixtureColumnActions["start_date"].In("en")},
 			{Name: "monthly_fee", Role: "measure", Action: "summed with noise"},
-			{Name: "age_band", Role: "derived", Action: "derived from hetu, released as a dimension"},
+			{Name: "age_band", Role: "derived", Action: fixtureColumnActions["age_band"].In("en")},
+			{Name: "sex", Role: "derived", Action: fixtureColumnActions["sex"].In("en")},
 		},
 		Privacy: Privacy{Epsilon: 1, Delta: 1e-6, Noise: "laplace", MaxPartitionsPerPerson: 1, MaxRowsPerPersonPerPartition: 1, MinPersons: 5},
 		Budget:  Budget{Ledger: "/srv/statexport/var/ledger.jsonl", Register: "Varhaiskasvatusrekisteri", Period: "2026", SpentBefore: 1, SpentThisRelease: 1, Limit: 4},
@@ -62,10 +65,34 @@ func fixtureReport() *Report {
 		},
 		ReportHTMLSHA256: sp("dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44dd44"),
 		Checks: []Check{
-			{Name: "scan", Passed: true, Detail: "no personal data found in 2 tables"},
-			{Name: "min_persons", Passed: true, Detail: "every released cell has persons ≥ 5"},
+			{Name: "contributions_bounded", Passed: true, Detail: fixtureCheckDetails["contributions_bounded"].In("en")},
+			{Name: "rejected_share", Passed: true, Detail: fixtureCheckDetails["rejected_share"].In("en")},
+			{Name: "epsilon_split", Passed: true, Detail: fixtureCheckDetails["epsilon_split"].In("en")},
+			{Name: "min_persons", Passed: true, Detail: fixtureCheckDetails["min_persons"].In("en")},
+			{Name: "personal_data_scan", Passed: true, Detail: fixtureCheckDetails["personal_data_scan"].In("en")},
+			{Name: "tables_reread", Passed: true, Detail: fixtureCheckDetails["tables_reread"].In("en")},
 		},
 	}
 }
+
+// fixtureColumnActions and fixtureCheckDetails are fixtureReport's run-dependent texts, as the
+// pipeline builds them (its report.json holds their en words) and passes them in HTMLData.
+var (
+	fixtureColumnActions = map[string]Text{
+		"unit":        DimensionAction(0, 0, ""),
+		"postal_code": DimensionAction(5, 3, ""),
+		"start_date":  DimensionAction(0, 0, "quarter"),
+		"age_band":    AgeBandAction("hetu", "2026-01-01"),
+		"sex":         SexAction("hetu"),
+	}
+	fixtureCheckDetails = map[string]Text{
+		"contributions_bounded": ContributionsBoundedDetail(1, 1),
+		"rejected_share":        RejectedShareDetail(0.025),
+		"epsilon_split":         EpsilonSplitDetail(1, 1),
+		"min_persons":           MinPersonsDetail(5),
+		"personal_data_scan":    PersonalDataScanDetail(),
+		"tables_reread":         TablesRereadDetail(),
+	}
+)
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }

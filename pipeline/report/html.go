@@ -33,6 +33,11 @@ type HTMLData struct {
 	Tables []HTMLTable
 	// MaxRows caps the rows shown per table; 0 means DefaultHTMLMaxRows, negative means all.
 	MaxRows int
+	// ColumnActions (by column name: dimensions, derived columns) and CheckDetails (by check
+	// name) are report.json's run-dependent texts as Texts, so the page shows them in its
+	// language. A column or check without one shows report.json's words.
+	ColumnActions map[string]Text
+	CheckDetails  map[string]Text
 }
 
 // HTMLTable holds one table's released cells, already formatted as text (see FormatValue and
@@ -363,8 +368,12 @@ func (b *builder) build(r *Report, extra HTMLData) *htmlView {
 	}
 	for _, c := range r.Columns {
 		// Fixed actions read in the page's language; a dimension's or derived column's action
-		// carries details from the run and stays as report.json words it.
-		v.Columns = append(v.Columns, columnRow{c.Name, b.tOr("role_"+c.Role, c.Role), b.tOr("action_"+c.Role, c.Action)})
+		// carries details from the run and comes as a Text.
+		action := b.tOr("action_"+c.Role, c.Action)
+		if t, ok := extra.ColumnActions[c.Name]; ok && !t.IsZero() {
+			action = b.text(t)
+		}
+		v.Columns = append(v.Columns, columnRow{c.Name, b.tOr("role_"+c.Role, c.Role), action})
 	}
 
 	// Privacy in plain words.
@@ -425,7 +434,11 @@ func (b *builder) build(r *Report, extra HTMLData) *htmlView {
 		if !c.Passed {
 			res = b.t("c_fail")
 		}
-		v.Checks = append(v.Checks, checkRow{c.Name, res, c.Detail, c.Passed})
+		detail := c.Detail
+		if t, ok := extra.CheckDetails[c.Name]; ok && !t.IsZero() {
+			detail = b.text(t)
+		}
+		v.Checks = append(v.Checks, checkRow{c.Name, res, detail, c.Passed})
 	}
 
 	// Signature: the key is known before signing; the value never appears here.

@@ -19,7 +19,7 @@ var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // fixtureHTMLData is the released cells the lead's pipeline would pass for fixtureReport.
 func fixtureHTMLData(lang string) HTMLData {
-	return HTMLData{Tables: []HTMLTable{
+	return HTMLData{ColumnActions: fixtureColumnActions, CheckDetails: fixtureCheckDetails, Tables: []HTMLTable{
 		NewHTMLTable("enrolment_by_unit_age",
 			[]string{"unit", "age_band", "persons", "persons_ci95", "monthly_fee_sum", "monthly_fee_sum_ci95"},
 			[][]any{
