@@ -2,6 +2,7 @@ package pgsource
 
 import (
 	"math"
+	"strconv"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -27,6 +28,8 @@ func newBuilders(mem memory.Allocator, kinds []kind) *builders {
 			b.targets[i] = new(pgtype.Int8)
 		case kFloat:
 			b.targets[i] = new(pgtype.Float8)
+		case kFloat32:
+			b.targets[i] = new(pgtype.Float4)
 		case kDate:
 			b.targets[i] = new(pgtype.Date)
 		case kTimestamp:
@@ -51,6 +54,8 @@ func (b *builders) append() int {
 			appendOrNull(b.bs[i].(*array.Int64Builder), v.Valid, v.Int64)
 		case *pgtype.Float8:
 			appendOrNull(b.bs[i].(*array.Float64Builder), v.Valid, v.Float64)
+		case *pgtype.Float4:
+			appendOrNull(b.bs[i].(*array.Float64Builder), v.Valid, widen32(v.Float32))
 		case *pgtype.Bool:
 			appendOrNull(b.bs[i].(*array.BooleanBuilder), v.Valid, v.Bool)
 		case *pgtype.Date:
@@ -99,4 +104,14 @@ func (b *builders) release() {
 	for _, bl := range b.bs {
 		bl.Release()
 	}
+}
+
+// widen32 returns the float64 nearest the shortest decimal that reads back as f: a float4 0.1
+// is 0.1, not 0.10000000149011612, as a dimension or measure (as in the Parquet source).
+func widen32(f float32) float64 {
+	v, err := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+	if err != nil {
+		return float64(f) // NaN and ±Inf parse; nothing else fails
+	}
+	return v
 }

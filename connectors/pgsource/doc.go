@@ -19,7 +19,7 @@
 //
 //	text, varchar, char, name                         → string
 //	int2, int4, int8                                  → int64
-//	float4, float8                                    → float64
+//	float4, float8                                    → float64 (float4 via its shortest decimal: 0.1 stays 0.1)
 //	numeric                                           → float64 (the nearest double; NaN stays NaN)
 //	date                                              → date32
 //	timestamp                                         → timestamp[us] without zone (wall time)

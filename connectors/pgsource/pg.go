@@ -58,6 +58,7 @@ const (
 	kString kind = iota
 	kInt
 	kFloat
+	kFloat32 // float4: widened through its shortest decimal (0.1 stays 0.1)
 	kDate
 	kTimestamp
 	kTimestampTZ
@@ -70,7 +71,9 @@ func kindOf(oid uint32) (kind, bool) {
 		return kString, true
 	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
 		return kInt, true
-	case pgtype.Float4OID, pgtype.Float8OID, pgtype.NumericOID:
+	case pgtype.Float4OID:
+		return kFloat32, true
+	case pgtype.Float8OID, pgtype.NumericOID:
 		return kFloat, true
 	case pgtype.DateOID:
 		return kDate, true
@@ -88,7 +91,7 @@ func (k kind) arrowType() arrow.DataType {
 	switch k {
 	case kInt:
 		return arrow.PrimitiveTypes.Int64
-	case kFloat:
+	case kFloat, kFloat32:
 		return arrow.PrimitiveTypes.Float64
 	case kDate:
 		return arrow.FixedWidthTypes.Date32

@@ -48,7 +48,7 @@ func setup(t *testing.T, dsn string) string {
 		`CREATE TABLE ` + schema + `.types (id int4, t text, vc varchar(20), ch char(3), nm name, i2 int2, i8 int8,
 			f4 float4, f8 float8, num numeric(12,2), d date, ts timestamp, tstz timestamptz, b bool, u uuid, j jsonb)`,
 		`INSERT INTO ` + schema + `.types VALUES
-			(1, 'Äijä', 'x', 'ab', 'n', -3, 9007199254740993, 0.5, 123.45, 1234.50, '2024-02-29', '2024-03-01 23:30:00.123456', '2024-03-01 23:30:00+02', true, '6b7b9ad5-0a52-4a9a-9a39-0d0c3b3c2f10', '{"a":1}'),
+			(1, 'Äijä', 'x', 'ab', 'n', -3, 9007199254740993, 0.1, 123.45, 1234.50, '2024-02-29', '2024-03-01 23:30:00.123456', '2024-03-01 23:30:00+02', true, '6b7b9ad5-0a52-4a9a-9a39-0d0c3b3c2f10', '{"a":1}'),
 			(2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
 			(3, '', '', '', '', 32767, -1, -2.25, 'NaN', -0.05, '1969-12-31', '1900-01-01 00:00:00', '1970-01-01 00:00:00+00', false, NULL, NULL)`,
 		`CREATE TABLE ` + schema + `."Mixed Case" ("Nimi" text, "hetu" text)`,
@@ -95,7 +95,7 @@ func TestRead(t *testing.T) {
 			opts: connectors.Options{Query: typesQuery, Keep: []string{"t", "vc", "ch", "nm", "i2", "i8", "f4", "f8", "num", "d", "ts", "tstz", "b"}},
 			cols: []string{"id", "t", "vc", "ch", "nm", "i2", "i8", "f4", "f8", "num", "d", "ts", "tstz", "b", "u", "j"},
 			vals: [][]string{
-				{"string:Äijä", "string:x", "string:ab ", "string:n", "int64:-3", "int64:9007199254740993", "float64:0.5", "float64:123.45", "float64:1234.5",
+				{"string:Äijä", "string:x", "string:ab ", "string:n", "int64:-3", "int64:9007199254740993", "float64:0.1", "float64:123.45", "float64:1234.5",
 					"date32:2024-02-29", `timestamp[us,""]:2024-03-01T23:30:00.123456Z`, `timestamp[us,"UTC"]:2024-03-01T21:30:00Z`, "bool:true"},
 				{"null", "null", "null", "null", "null", "null", "null", "null", "null", "null", "null", "null", "null"},
 				{"string:", "string:", "string:   ", "string:", "int64:32767", "int64:-1", "float64:-2.25", "float64:NaN", "float64:-0.05",
