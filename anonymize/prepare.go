@@ -67,7 +67,8 @@ type Preparer struct {
 	measures  []measure
 	derived   []derived
 	decimal   byte
-	typedText bool // the source hands typed numbers as '.'-decimal text (xlsx, jsonl)
+	typedText bool           // the source hands typed numbers as '.'-decimal text (xlsx, jsonl)
+	loc       *time.Location // budget.timezone: the local date of a zoned timestamp
 	counts    Counts
 	row       Row
 	numBuf    []byte
@@ -115,6 +116,7 @@ func NewPreparer(o PrepareOptions) (*Preparer, error) {
 	// XLSX and JSON Lines hand typed numbers (numeric cells, JSON numbers) as text in plain
 	// '.' form, among text cells that follow the file's decimal style.
 	p.typedText = j.Source.Type == "xlsx" || j.Source.Type == "jsonl"
+	p.loc = j.Location()
 	for _, c := range j.Columns {
 		switch c.Role {
 		case config.RolePersonID:
@@ -233,7 +235,7 @@ func (p *Preparer) Batch(rec arrow.Record, rows []int64, emit func(*Row)) error 
 	}
 	cols := make([]column, len(p.keep))
 	for i := range cols {
-		c, err := newColumn(rec.Column(i))
+		c, err := newColumn(rec.Column(i), p.loc)
 		if err != nil {
 			return fmt.Errorf("column %q: %w", p.keep[i], err)
 		}
@@ -469,9 +471,12 @@ type column struct {
 	stamps *array.Timestamp
 	bools  *array.Boolean
 	tsUnit arrow.TimeUnit
+	// tsLoc is where a timestamp's date is read: budget.timezone for an instant (a timestamp
+	// with a zone, timestamptz), UTC for a wall-clock timestamp (no zone: its date as written).
+	tsLoc *time.Location
 }
 
-func newColumn(a arrow.Array) (column, error) {
+func newColumn(a arrow.Array, loc *time.Location) (column, error) {
 	c := column{arr: a}
 	switch x := a.(type) {
 	case *array.String:
@@ -484,7 +489,11 @@ func newColumn(a arrow.Array) (column, error) {
 		c.kind, c.dates = kindDate, x
 	case *array.Timestamp:
 		c.kind, c.stamps = kindTimestamp, x
-		c.tsUnit = x.DataType().(*arrow.TimestampType).Unit
+		tt := x.DataType().(*arrow.TimestampType)
+		c.tsUnit, c.tsLoc = tt.Unit, time.UTC
+		if tt.TimeZone != "" {
+			c.tsLoc = loc
+		}
 	case *array.Boolean:
 		c.kind, c.bools = kindBool, x
 	default:
@@ -519,6 +528,6 @@ func (c column) bytes(i int, buf *[]byte) []byte {
 }
 
 func timestampDate(c column, i int) Date {
-	t := c.stamps.Value(i).ToTime(c.tsUnit).UTC()
+	t := c.stamps.Value(i).ToTime(c.tsUnit).In(c.tsLoc)
 	return Date{t.Year(), int(t.Month()), t.Day()}
 }

@@ -189,3 +189,49 @@ func TestTypedNumbersIgnoreDecimalStyle(t *testing.T) {
 		}
 	}
 }
+
+// TestTimestampDates: a timestamp with a zone is an instant and counts on its date in
+// budget.timezone (00:30 on 1 January in Helsinki is 2025, though it is still 2024 in UTC); one
+// without a zone is a wall-clock time and counts on the date as written.
+func TestTimestampDates(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	instant := time.Date(2024, 12, 31, 22, 30, 0, 0, time.UTC) // 2025-01-01 00:30 in Helsinki
+	for _, c := range []struct {
+		zone, tz string
+		want     string
+	}{
+		{"UTC", "Europe/Helsinki", "2025"},
+		{"Europe/Helsinki", "Europe/Helsinki", "2025"},
+		{"UTC", "UTC", "2024"},
+		{"UTC", "America/New_York", "2024"},
+		{"", "Europe/Helsinki", "2024"}, // wall clock 2024-12-31 22:30, as written
+	} {
+		j := &config.Job{
+			Source:  config.Source{Type: "parquet"},
+			Budget:  config.Budget{Timezone: c.tz},
+			Columns: []config.Column{{Name: "hetu", Role: config.RolePersonID, Format: "hetu"}, {Name: "at", Role: config.RoleDimension, Generalize: &config.Generalize{Date: "year"}}},
+			Tables:  []config.Table{{Name: "t", GroupBy: []string{"at"}}},
+		}
+		p, err := NewPreparer(PrepareOptions{Job: j, PeriodStart: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Seed: maphash.MakeSeed()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := arrow.NewSchema([]arrow.Field{
+			{Name: "hetu", Type: arrow.BinaryTypes.String},
+			{Name: "at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: c.zone}},
+		}, nil)
+		b := array.NewRecordBuilder(mem, schema)
+		b.Field(0).(*array.StringBuilder).Append("131052-308T")
+		b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(instant.UnixMicro()))
+		rec := b.NewRecord()
+		b.Release()
+		var got string
+		if err := p.Batch(rec, []int64{1}, func(r *Row) { got = p.Value(0, r.Dims[0]) }); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+		if got != c.want {
+			t.Errorf("timestamp zone %q, budget.timezone %s: year %q, want %q", c.zone, c.tz, got, c.want)
+		}
+	}
+}
