@@ -2,7 +2,6 @@ package parquetsource
 
 import (
 	"math"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -149,9 +148,9 @@ func toFloat64(mem memory.Allocator, a arrow.Array) (arrow.Array, int, error) {
 		var v float64
 		switch x := a.(type) {
 		case *array.Float16:
-			v = widen32(x.Value(i).Float32())
+			v = connectors.WidenFloat32(x.Value(i).Float32())
 		case *array.Float32:
-			v = widen32(x.Value(i))
+			v = connectors.WidenFloat32(x.Value(i))
 		case *array.Decimal128:
 			v = x.Value(i).ToFloat64(x.DataType().(*arrow.Decimal128Type).Scale)
 		case *array.Decimal256:
@@ -230,14 +229,4 @@ func arrowRecord(schema *arrow.Schema, arrs []arrow.Array, n int64) arrow.Record
 	rec := array.NewRecord(schema, arrs, n)
 	releaseAll(arrs)
 	return rec
-}
-
-// widen32 returns the float64 nearest the shortest decimal that reads back as f: the number the
-// writer meant (a float32 0.1 becomes 0.1, not 0.10000000149011612, as a dimension or measure).
-func widen32(f float32) float64 {
-	v, err := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-	if err != nil {
-		return float64(f) // NaN and ±Inf parse; nothing else fails
-	}
-	return v
 }

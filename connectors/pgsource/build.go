@@ -2,12 +2,12 @@ package pgsource
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/statexport/statexport/connectors"
 )
 
 // builders holds one scan target and one Arrow builder per kept column.
@@ -55,7 +55,7 @@ func (b *builders) append() int {
 		case *pgtype.Float8:
 			appendOrNull(b.bs[i].(*array.Float64Builder), v.Valid, v.Float64)
 		case *pgtype.Float4:
-			appendOrNull(b.bs[i].(*array.Float64Builder), v.Valid, widen32(v.Float32))
+			appendOrNull(b.bs[i].(*array.Float64Builder), v.Valid, connectors.WidenFloat32(v.Float32))
 		case *pgtype.Bool:
 			appendOrNull(b.bs[i].(*array.BooleanBuilder), v.Valid, v.Bool)
 		case *pgtype.Date:
@@ -104,14 +104,4 @@ func (b *builders) release() {
 	for _, bl := range b.bs {
 		bl.Release()
 	}
-}
-
-// widen32 returns the float64 nearest the shortest decimal that reads back as f: a float4 0.1
-// is 0.1, not 0.10000000149011612, as a dimension or measure (as in the Parquet source).
-func widen32(f float32) float64 {
-	v, err := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-	if err != nil {
-		return float64(f) // NaN and ±Inf parse; nothing else fails
-	}
-	return v
 }
